@@ -1,0 +1,89 @@
+import Foundation
+
+extension PublicKey {
+    static let rfc4716Begin = "---- BEGIN SSH2 PUBLIC KEY ----"
+    static let rfc4716End = "---- END SSH2 PUBLIC KEY ----"
+
+    /// The SSH public key file format of RFC 4716, as `ssh-keygen -e` writes it: a quoted `Comment:` header when
+    /// there is a comment, and the base64 blob in lines of 70 characters.
+    public func rfc4716Representation(comment: String? = nil) -> String {
+        var lines = [Self.rfc4716Begin]
+        if let comment, !comment.isEmpty {
+            let escaped = comment.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            // RFC 4716 §3.3: lines are at most 72 bytes; a header line that is longer continues after a backslash.
+            var header = Array("Comment: \"\(escaped)\"".utf8)
+            while header.count > 72 {
+                var cut = 71
+                while cut > 0, header[cut] & 0xC0 == 0x80 { cut -= 1 }  // never split a UTF-8 sequence
+                lines.append(String(decoding: header[..<cut], as: UTF8.self) + "\\")
+                header = Array(header[cut...])
+            }
+            lines.append(String(decoding: header, as: UTF8.self))
+        }
+        lines.append(contentsOf: Base64.encodeLines(self.sshWireRepresentation, width: 70).map(String.init))
+        lines.append(Self.rfc4716End)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Parses an RFC 4716 block, returning the key and the `Comment:` header's value, if any.
+    static func parseRFC4716(_ text: Substring) throws -> (key: PublicKey, comment: String?) {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+            var line = line
+            while let last = line.last, last == "\r" || last == " " || last == "\t" { line = line.dropLast() }
+            return line
+        }[...]
+        while let first = lines.first, first.isEmpty { lines = lines.dropFirst() }
+        guard lines.first == Self.rfc4716Begin[...] else {
+            throw KeyFormatsError.unrecognizedFormat("The RFC 4716 block does not start with '\(Self.rfc4716Begin)'.")
+        }
+        lines = lines.dropFirst()
+        var comment: String?
+        var body = ""
+        var inHeaders = true
+        var foundEnd = false
+        while let line = lines.popFirst() {
+            if line == Self.rfc4716End[...] {
+                foundEnd = true
+                break
+            }
+            if inHeaders, line.contains(":") {
+                var header = String(line)
+                while header.hasSuffix("\\") {
+                    guard let next = lines.popFirst() else {
+                        throw KeyFormatsError.truncated("An RFC 4716 header continues past the end of the input.")
+                    }
+                    header = String(header.dropLast()) + next
+                }
+                let parts = header.split(separator: ":", maxSplits: 1)
+                let tag = parts[0]
+                guard !tag.isEmpty, tag.count <= 64, parts.count == 2 else {
+                    throw KeyFormatsError.invalidEncoding("An RFC 4716 header line has no valid tag.")
+                }
+                if tag.lowercased() == "comment" {
+                    var value = parts[1].drop(while: { $0 == " " })
+                    if value.count >= 2, value.first == "\"", value.last == "\"" {
+                        value = value.dropFirst().dropLast()
+                    }
+                    comment = String(value).replacingOccurrences(of: "\\\"", with: "\"")
+                        .replacingOccurrences(of: "\\\\", with: "\\")
+                }
+                continue
+            }
+            inHeaders = false
+            body += line
+        }
+        guard foundEnd else {
+            throw KeyFormatsError.truncated("The RFC 4716 block has no '\(Self.rfc4716End)' line.")
+        }
+        if lines.contains(where: { !$0.isEmpty }) {
+            if lines.contains(Self.rfc4716Begin[...]) {
+                throw KeyFormatsError.multipleKeys("The input holds more than one RFC 4716 block; give one key.")
+            }
+            throw KeyFormatsError.trailingData("The input has text after the RFC 4716 block's end line.")
+        }
+        guard let blob = Base64.decode(body) else {
+            throw KeyFormatsError.invalidEncoding("The RFC 4716 block's body is not valid base64.")
+        }
+        return (try PublicKey(sshWireRepresentation: blob), comment)
+    }
+}
