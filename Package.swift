@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(
             name: "KeyFormatsTests",
             dependencies: ["KeyFormats"],
-            resources: [.copy("Fixtures")]
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "KeyToolsTests",
