@@ -149,7 +149,7 @@ public struct KeyMaterial: Sendable {
         }
         if block.headers["Proc-Type"]?.contains("ENCRYPTED") == true {
             throw KeyFormatsError.passphraseProtected(
-                "The \(block.label) is protected by a passphrase; remove it with 'openssl pkey' or 'ssh-keygen -p' first."
+                "The \(block.label.quotedForMessage()) is protected by a passphrase; remove it with 'openssl pkey' or 'ssh-keygen -p' first."
             )
         }
         switch block.label {
@@ -175,7 +175,7 @@ public struct KeyMaterial: Sendable {
         case "CERTIFICATE":
             throw KeyFormatsError.unrecognizedFormat("The input is an X.509 certificate, not a key.")
         default:
-            let shown = block.label.count <= 40 ? block.label : String(block.label.prefix(40)) + "…"
+            let shown = block.label.quotedForMessage()
             throw KeyFormatsError.unrecognizedFormat("A PEM block labelled '\(shown)' does not hold a supported key.")
         }
     }

@@ -33,14 +33,13 @@ public enum KeyType: String, Hashable, Sendable, CaseIterable {
         if name == "ssh-dss" {
             return "DSA keys (ssh-dss) are not supported; use RSA or Ed25519."
         } else if name.hasPrefix("ecdsa-sha2-") {
-            return "ECDSA keys (\(name)) are not supported; use RSA or Ed25519."
+            return "ECDSA keys (\(name.quotedForMessage())) are not supported; use RSA or Ed25519."
         } else if name.hasPrefix("sk-") {
-            return "Security-key types (\(name)) are not supported; use RSA or Ed25519."
+            return "Security-key types (\(name.quotedForMessage())) are not supported; use RSA or Ed25519."
         } else if name.hasSuffix("-cert-v01@openssh.com") {
-            return "OpenSSH certificates (\(name)) are not supported; give the plain public key."
+            return "OpenSSH certificates (\(name.quotedForMessage())) are not supported; give the plain public key."
         } else {
-            let printable = name.count <= 40 ? name : String(name.prefix(40)) + "…"
-            return "The key type '\(printable)' is not supported; use RSA or Ed25519."
+            return "The key type '\(name.quotedForMessage())' is not supported; use RSA or Ed25519."
         }
     }
 }

@@ -10,7 +10,7 @@ struct PEMBlock: Sendable {
     /// Splits text into its PEM blocks, ignoring text between them.
     static func parseAll(_ text: Substring) throws -> [PEMBlock] {
         var blocks: [PEMBlock] = []
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { line -> Substring in
             var line = line
             while let last = line.last, last == "\r" || last == " " || last == "\t" { line = line.dropLast() }
             return line.drop(while: { $0 == " " || $0 == "\t" })
@@ -18,6 +18,7 @@ struct PEMBlock: Sendable {
         while let line = lines.popFirst() {
             guard line.hasPrefix("-----BEGIN "), line.hasSuffix("-----"), line.count > 16 else { continue }
             let label = String(line.dropFirst(11).dropLast(5))
+            let shown = label.quotedForMessage()
             let endLine = "-----END \(label)-----"
             var headers: [String: String] = [:]
             var base64 = ""
@@ -29,7 +30,7 @@ struct PEMBlock: Sendable {
                     break
                 }
                 if inner.hasPrefix("-----") {
-                    throw KeyFormatsError.invalidEncoding("The PEM block '\(label)' ends with a different label.")
+                    throw KeyFormatsError.invalidEncoding("The PEM block '\(shown)' ends with a different label.")
                 }
                 if base64.isEmpty, let colon = inner.firstIndex(of: ":") {
                     let name = String(inner[..<colon])
@@ -44,10 +45,10 @@ struct PEMBlock: Sendable {
                 base64 += inner
             }
             guard foundEnd else {
-                throw KeyFormatsError.truncated("The PEM block '\(label)' has no '\(endLine)' line.")
+                throw KeyFormatsError.truncated("The PEM block '\(shown)' has no END line.")
             }
             guard let body = Base64.decodeLines(base64) else {
-                throw KeyFormatsError.invalidEncoding("The PEM block '\(label)' holds text that is not valid base64.")
+                throw KeyFormatsError.invalidEncoding("The PEM block '\(shown)' holds text that is not valid base64.")
             }
             blocks.append(PEMBlock(label: label, headers: headers, body: body))
         }

@@ -56,7 +56,7 @@ extension PrivateKey {
         _ = try reader.readString()
         guard cipher == "none", kdf == "none" else {
             throw KeyFormatsError.passphraseProtected(
-                "The OpenSSH private key is protected by a passphrase (cipher \(cipher)); remove it with 'ssh-keygen -p' first."
+                "The OpenSSH private key is protected by a passphrase (cipher \(cipher.quotedForMessage())); remove it with 'ssh-keygen -p' first."
             )
         }
         let count = try reader.readUInt32()
@@ -77,7 +77,7 @@ extension PrivateKey {
         let name = try secret.readName()
         guard name == publicKey.keyType.sshName else {
             throw KeyFormatsError.algorithmMismatch(
-                "The OpenSSH key's public part is \(publicKey.keyType.sshName), but its private part is '\(name)'."
+                "The OpenSSH key's public part is \(publicKey.keyType.sshName), but its private part is '\(name.quotedForMessage())'."
             )
         }
         let key: PrivateKey

@@ -62,7 +62,7 @@ extension PrivateKey {
 
     /// Parses a PuTTY private key file, versions 2 and 3, returning the key and its comment.
     static func parsePPK(_ text: Substring) throws -> (key: PrivateKey, comment: String) {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { line -> Substring in
             line.last == "\r" ? line.dropLast() : line
         }[...]
         func header(_ name: String) throws -> Substring {
@@ -70,7 +70,7 @@ extension PrivateKey {
                 throw KeyFormatsError.truncated("The PPK file ends before its '\(name)' line.")
             }
             guard line.hasPrefix(name + ": ") else {
-                throw KeyFormatsError.invalidEncoding("The PPK file has '\(line.prefix(30))' where '\(name):' belongs.")
+                throw KeyFormatsError.invalidEncoding("The PPK file has '\(line.quotedForMessage(limit: 30))' where '\(name):' belongs.")
             }
             return line.dropFirst(name.count + 2)
         }
@@ -103,7 +103,7 @@ extension PrivateKey {
         let encryption = try header("Encryption")
         guard encryption == "none" else {
             throw KeyFormatsError.passphraseProtected(
-                "The PPK file is protected by a passphrase (\(encryption)); save it without one in puttygen first."
+                "The PPK file is protected by a passphrase (\(encryption.quotedForMessage())); save it without one in puttygen first."
             )
         }
         let comment = String(try header("Comment"))

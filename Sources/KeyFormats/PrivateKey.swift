@@ -143,6 +143,8 @@ public struct PrivateKey: Sendable {
         let numbers: RSAPrivateKeyNumbers
         do {
             numbers = try RSAPrivateKeyNumbers(derEncoded: Array(der))
+        } catch let error as KeyFormatsError {
+            throw error
         } catch {
             throw KeyFormatsError.invalidEncoding("The DER data is not a PKCS#1 RSAPrivateKey structure.")
         }

@@ -39,7 +39,7 @@ extension PublicKey {
         var reader = SSHWireReader(blob, context: "public key blob")
         let innerName = try reader.readName()
         guard innerName == outerType.sshName else {
-            let shown = innerName.count <= 40 ? innerName : String(innerName.prefix(40)) + "…"
+            let shown = innerName.quotedForMessage()
             throw KeyFormatsError.algorithmMismatch(
                 "The line says \(outerType.sshName), but the key blob inside says '\(shown)'."
             )

@@ -27,7 +27,7 @@ extension PublicKey {
 
     /// Parses an RFC 4716 block, returning the key and the `Comment:` header's value, if any.
     static func parseRFC4716(_ text: Substring) throws -> (key: PublicKey, comment: String?) {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { line -> Substring in
             var line = line
             while let last = line.last, last == "\r" || last == " " || last == "\t" { line = line.dropLast() }
             return line

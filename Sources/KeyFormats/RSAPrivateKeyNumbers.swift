@@ -53,7 +53,7 @@ struct RSAPrivateKeyNumbers: DERImplicitlyTaggable, Hashable, Sendable {
         self = try DER.sequence(rootNode, identifier: identifier) { nodes in
             let version = try Int(derEncoded: &nodes)
             guard version == 0 else {
-                throw ASN1Error.invalidASN1Object(reason: "multi-prime RSA keys are not supported")
+                throw KeyFormatsError.unsupportedKeyType("Multi-prime RSA keys (more than two primes) are not supported.")
             }
             func next() throws -> [UInt8] { Array(try ArraySlice<UInt8>(derEncoded: &nodes)) }
             return RSAPrivateKeyNumbers(

@@ -26,9 +26,9 @@ public enum KeyFile {
 
     /// Reads the bytes at `path`, or standard input for `-`.
     static func readBytes(_ path: String) throws(KeyToolError) -> [UInt8] {
-        let data: Data?
+        let handle: FileHandle
         if path == "-" {
-            data = try? FileHandle.standardInput.readToEnd() ?? Data()
+            handle = FileHandle.standardInput
         } else {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -37,13 +37,18 @@ public enum KeyFile {
             guard !isDirectory.boolValue else {
                 throw .fileSystem(path, "This is a directory, not a key file.")
             }
-            data = FileManager.default.contents(atPath: path)
+            // A FileHandle reads pipes and process substitutions (/dev/fd/N) too, as ssh-keygen -f does.
+            guard let opened = FileHandle(forReadingAtPath: path) else {
+                throw .fileSystem(path, "The file could not be opened.")
+            }
+            handle = opened
         }
-        guard let data else {
+        defer { if path != "-" { try? handle.close() } }
+        guard let data = try? handle.read(upToCount: Self.maximumSize + 1) ?? Data() else {
             throw .fileSystem(path, "The file could not be read.")
         }
         guard data.count <= Self.maximumSize else {
-            throw .badInput(path, "The input has \(data.count) bytes; no key file is larger than 1 MiB.")
+            throw .badInput(path, "The input is larger than 1 MiB; no key file is that large.")
         }
         return Array(data)
     }

@@ -17,7 +17,10 @@ public struct KeyToolError: Error, Hashable, CustomStringConvertible, Sendable {
         self.message = message
     }
 
-    public var description: String { "keyway: \(self.subject): \(self.message)" }
+    /// One line, always: line breaks in a file name or message become spaces.
+    public var description: String {
+        "keyway: \(self.subject): \(self.message)".map { $0.isNewline ? " " : $0 }.reduce(into: "") { $0.append($1) }
+    }
 
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(self.code) }

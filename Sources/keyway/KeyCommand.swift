@@ -34,6 +34,13 @@ func writeStandardOutput(_ text: String) {
 extension KeyType: ExpressibleByArgument {}
 extension KeyOutputFormat: ExpressibleByArgument {}
 
+/// The formats `generate` writes: the private ones of ``KeyOutputFormat``, so `--help` lists only those.
+enum PrivateKeyFormat: String, CaseIterable, ExpressibleByArgument {
+    case pem, openssh, pkcs8, ppk, ppk3
+
+    var outputFormat: KeyOutputFormat { KeyOutputFormat(rawValue: self.rawValue)! }
+}
+
 extension KeyCommand {
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -47,7 +54,7 @@ extension KeyCommand {
         var bits: Int?
 
         @Option(help: "Private key format: pem (PKCS#1 for RSA, OpenSSH for Ed25519, as EC2), openssh, pkcs8, ppk, ppk3.")
-        var format: KeyOutputFormat = .pem
+        var format: PrivateKeyFormat = .pem
 
         @Option(help: "A comment stored with the key and shown on its public line.")
         var comment: String?
@@ -61,7 +68,7 @@ extension KeyCommand {
         func run() throws {
             try runTool { () throws(KeyToolError) in
                 let request = KeyGenerationRequest(
-                    type: self.type, bits: self.bits, format: self.format, comment: self.comment,
+                    type: self.type, bits: self.bits, format: self.format.outputFormat, comment: self.comment,
                     allowInsecureSize: self.allowInsecureSize
                 )
                 let key = try request.generate()

@@ -18,6 +18,8 @@ import Testing
                 #expect(error.code.description == testCase.code, "\(error.message)")
             }
             #expect(!error.message.isEmpty)
+            let oneLine = !error.message.contains { $0.isNewline }
+            #expect(oneLine, "messages are one line")
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import KeyFormats
 import Testing
 
@@ -47,6 +48,19 @@ import Testing
         #expect(try KeyMaterial(text: publicKey.pemRepresentation).publicKey == publicKey)
         #expect(try KeyMaterial(bytes: publicKey.derRepresentation).publicKey == publicKey)
         #expect(try PublicKey(sshWireRepresentation: publicKey.sshWireRepresentation) == publicKey)
+    }
+
+    /// Windows tools write CRLF line ends; PEM (RFC 7468), PPK and RFC 4716 readers must take them.
+    @Test(arguments: keys)
+    func crlfLineEndsAreRead(_ key: PrivateKey) throws {
+        let texts = [
+            key.pkcs8PEMRepresentation, key.ppkRepresentation(comment: "pc"), key.openSSHRepresentation(),
+            key.publicKey.rfc4716Representation(comment: "pc"), key.publicKey.pemRepresentation,
+        ]
+        for text in texts {
+            let windows = text.replacingOccurrences(of: "\n", with: "\r\n")
+            #expect(try KeyMaterial(text: windows).publicKey == key.publicKey)
+        }
     }
 
     @Test func opensshOutputIsPinnedByItsCheckValue() throws {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import shutil
 import stat
 import struct
@@ -104,17 +105,26 @@ def keyway_public(path, **kwargs) -> str:
 
 
 def assert_bad_input(result: Result, file_arg: str, *must_mention: str) -> str:
-    """Exit status 2, nothing on stdout, exactly one stderr line 'keyway: FILE: ...', no crash."""
+    """Exit status 2, exactly one stderr line 'keyway: FILE: ...', no crash.
+
+    Nothing may be printed on stdout, except by `match`, which may still explain the fingerprint it was given
+    (but must not report a match).
+    """
     detail = result.describe()
     assert result.rc == 2, "expected exit status 2\n" + detail
     assert "Fatal error" not in result.err and "Stack dump" not in result.err, "crash\n" + detail
-    assert result.out == "", "nothing should be printed on stdout\n" + detail
+    if len(result.argv) > 2 and result.argv[2] == "match":
+        assert ": match (" not in result.out, "an unreadable file cannot match\n" + detail
+    else:
+        assert result.out == "", "nothing should be printed on stdout\n" + detail
     lines = result.err.splitlines()
     assert len(lines) == 1, "expected exactly one line on stderr\n" + detail
     line = lines[0]
     prefix = f"keyway: {file_arg}: "
     assert line.startswith(prefix), f"stderr line should start {prefix!r}\n" + detail
     assert len(line) > len(prefix) + 5, "the message should say what is wrong\n" + detail
+    message = line[len(prefix):]
+    assert not re.search(r"[A-Za-z0-9+/=]{60,}", message), "the message must not echo key data\n" + detail
     for word in must_mention:
         assert word.lower() in line.lower(), f"stderr should mention {word!r}\n" + detail
     return line
