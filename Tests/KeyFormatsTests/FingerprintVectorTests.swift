@@ -3,27 +3,10 @@ import Testing
 
 /// The worked examples of the AWS API spec §2.7, computed there with OpenSSL 3.0.19 and OpenSSH 9.2p1.
 @Suite struct FingerprintVectorTests {
-    static let rsaVector = """
-        -----BEGIN RSA PRIVATE KEY-----
-        MIICXAIBAAKBgQDR7US3R0ThY3O6VDanJrFq8RAs/0kfRm/LAYox1z3g4ip6Xzkn
-        yoN3QkU9kgQwsOZVF3BZZNvulsSO5OnKqLupyOLxtzWdQKiHYD8/9uGp0HijRIbH
-        gboBGTlwBJNfPIGuFJgrueV0BiPEAcpJ4N6I1plqeU/OI0WSMBwbNBr9UwIDAQAB
-        AoGAHD+0doFVqIrMgO9iJ14Sk9R6m8OCoH3G/2dmpExVnFRy6OK1e0BKLpsxXBax
-        D6hOZnbv/GeRHOsW6i+tskLAddsDO0kDM+gxxy3EO03hlJz9AoMJT4WhkcBDES6E
-        m2hL5mJNcUc5EILfRZnKeXtowVxLTZdg1FjfQxigmzoG1XkCQQD0WwSYGY5St/LV
-        gUNy9jloj6xgG+KyJP4qRvQJGo5Jk63hjyG6M0X5yd5WrPVT4D34VksHuO9GmhME
-        bi3Z5jytAkEA2+49/LJtSekNFJXWmeW8Ngzqd4I+zNJdtaaXdH8s8TVGPRWIiufN
-        gI62/Tu3BJUwGk1m8xJzo+5ZhjK038Nh/wJBANaSelVJ07WFfELJ0L3Jw52y1C5N
-        LmM6osnjJnY8EIhBmyX/tyE31xHCl3BLTt6JgkFpHVe5qLu5nkt8qNy4Fb0CQHak
-        TPg24NIQUKgcNMqMrj2SNiIGNw6TJU5K8kU8Heh5TszBAwm8BpYlZv2w6wgj2vE1
-        dCYIfC2g9NZ6ICzd380CQF7I3BYUtm21tUhBc1b9QxtFP9kMvkeJ6TJzRU/pytaW
-        0TEsSnB9QRKzosDjP+vZnQ9KozeF77jlOKgX+N2ci/s=
-        -----END RSA PRIVATE KEY-----
-        """
+    static let rsaVector = try! Fixtures.text("vectors/spec-rsa-1024.pem")
     static let rsaPublicLine =
         "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDR7US3R0ThY3O6VDanJrFq8RAs/0kfRm/LAYox1z3g4ip6XzknyoN3QkU9kgQwsOZVF3BZZNvulsSO5OnKqLupyOLxtzWdQKiHYD8/9uGp0HijRIbHgboBGTlwBJNfPIGuFJgrueV0BiPEAcpJ4N6I1plqeU/OI0WSMBwbNBr9Uw== vector-key"
-    static let ed25519PublicLine =
-        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFUO/V7kPC050XeczAW0ucEa3mCtyUMFrpydJ9F+WJc5 vector-ed25519"
+    static let ed25519PublicLine = try! Fixtures.text("vectors/spec-ed25519.pub")
 
     @Test func createdRSAIsSHA1OfPKCS8() throws {
         let material = try KeyMaterial(text: Self.rsaVector)
@@ -45,6 +28,7 @@ import Testing
         #expect(fromPublic.publicKey.awsImportedFingerprint == "da:17:fb:a9:23:54:c4:4f:f8:09:39:9a:48:01:f0:71")
         #expect(fromPublic.fingerprints.awsCreated == nil)
         #expect(fromPublic.comment == "vector-key")
+        #expect(try KeyMaterial(text: Self.ed25519PublicLine).comment == "vector-ed25519")
     }
 
     @Test func openSSHMD5DiffersFromEC2s() throws {

@@ -709,23 +709,9 @@ def test_fingerprint_text_output_matches_json(source, variant, foreign):
 # ==================================================================================================
 # 3. Spec vectors
 
-VECTOR_RSA_1024 = """\
------BEGIN RSA PRIVATE KEY-----
-MIICXAIBAAKBgQDR7US3R0ThY3O6VDanJrFq8RAs/0kfRm/LAYox1z3g4ip6Xzkn
-yoN3QkU9kgQwsOZVF3BZZNvulsSO5OnKqLupyOLxtzWdQKiHYD8/9uGp0HijRIbH
-gboBGTlwBJNfPIGuFJgrueV0BiPEAcpJ4N6I1plqeU/OI0WSMBwbNBr9UwIDAQAB
-AoGAHD+0doFVqIrMgO9iJ14Sk9R6m8OCoH3G/2dmpExVnFRy6OK1e0BKLpsxXBax
-D6hOZnbv/GeRHOsW6i+tskLAddsDO0kDM+gxxy3EO03hlJz9AoMJT4WhkcBDES6E
-m2hL5mJNcUc5EILfRZnKeXtowVxLTZdg1FjfQxigmzoG1XkCQQD0WwSYGY5St/LV
-gUNy9jloj6xgG+KyJP4qRvQJGo5Jk63hjyG6M0X5yd5WrPVT4D34VksHuO9GmhME
-bi3Z5jytAkEA2+49/LJtSekNFJXWmeW8Ngzqd4I+zNJdtaaXdH8s8TVGPRWIiufN
-gI62/Tu3BJUwGk1m8xJzo+5ZhjK038Nh/wJBANaSelVJ07WFfELJ0L3Jw52y1C5N
-LmM6osnjJnY8EIhBmyX/tyE31xHCl3BLTt6JgkFpHVe5qLu5nkt8qNy4Fb0CQHak
-TPg24NIQUKgcNMqMrj2SNiIGNw6TJU5K8kU8Heh5TszBAwm8BpYlZv2w6wgj2vE1
-dCYIfC2g9NZ6ICzd380CQF7I3BYUtm21tUhBc1b9QxtFP9kMvkeJ6TJzRU/pytaW
-0TEsSnB9QRKzosDjP+vZnQ9KozeF77jlOKgX+N2ci/s=
------END RSA PRIVATE KEY-----
-"""
+# The throw-away keys of the AWS API spec §2.7, shared with the Swift suites.
+VECTORS = Path(__file__).resolve().parents[2] / "Tests" / "KeyFormatsTests" / "Fixtures" / "vectors"
+VECTOR_RSA_1024 = (VECTORS / "spec-rsa-1024.pem").read_text()
 VECTOR_RSA_AWS_CREATED = "e0:e6:97:bf:76:55:67:90:59:c0:98:06:ce:ff:d9:4c:c3:3f:73:a0"
 VECTOR_RSA_AWS_IMPORTED = "da:17:fb:a9:23:54:c4:4f:f8:09:39:9a:48:01:f0:71"
 VECTOR_RSA_MD5 = "MD5:08:67:ae:c0:6c:2a:ac:c0:17:1f:3b:1b:da:07:c1:54"
