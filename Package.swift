@@ -1,5 +1,5 @@
 // swift-tools-version:6.2
-// Hummingbird 2.28.1, which the server issue brings in, needs tools version 6.2; the package starts there.
+// Hummingbird 2.28.1 needs tools version 6.2.
 import PackageDescription
 
 let package = Package(
@@ -16,6 +16,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         // Modular arithmetic for the RSA CRT values that OpenSSH and PuTTY files omit (d mod p-1, d mod q-1).
         .package(url: "https://github.com/attaswift/BigInt.git", exact: "6.0.1"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        // The embedded store: WAL through DatabasePool, serialized writes, named append-only migrations.
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
     ],
     targets: [
         .target(
@@ -28,13 +34,46 @@ let package = Package(
             ]
         ),
         .target(
+            name: "AWSProtocol",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .target(
+            name: "KeywayCore",
+            dependencies: ["KeyFormats"]
+        ),
+        .target(
+            name: "KeywayStorage",
+            dependencies: [
+                "KeywayCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "EC2API",
+            dependencies: ["AWSProtocol", "KeywayCore"]
+        ),
+        .target(
+            name: "KeywayServer",
+            dependencies: [
+                "AWSProtocol", "KeywayCore", "KeywayStorage", "EC2API",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "KeyTools",
             dependencies: ["KeyFormats"]
         ),
         .executableTarget(
             name: "keyway",
             dependencies: [
-                "KeyTools",
+                "KeyTools", "KeywayServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +90,26 @@ let package = Package(
         .testTarget(
             name: "KeyToolsTests",
             dependencies: ["KeyTools"]
+        ),
+        .testTarget(
+            name: "AWSProtocolTests",
+            dependencies: ["AWSProtocol"]
+        ),
+        .testTarget(
+            name: "KeywayCoreTests",
+            dependencies: ["KeywayCore"]
+        ),
+        .testTarget(
+            name: "KeywayStorageTests",
+            dependencies: ["KeywayStorage"]
+        ),
+        .testTarget(
+            name: "KeywayServerTests",
+            dependencies: [
+                "KeywayServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            exclude: ["Golden"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,48 @@
+import HTTPTypes
+
+/// An error as an AWS service reports it: a code such as `InvalidKeyPair.NotFound`, a message, and an HTTP status.
+///
+/// This is the one error type of the `AWSProtocol` module. Service targets create these from domain errors, and the
+/// server renders them in the service's envelope (see ``XMLResponse``); nothing else assigns AWS codes or statuses.
+/// Messages are shown to clients and logged, so they must never hold secrets.
+public struct AWSError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The wire code, without the `Client.`/`Server.` prefixes that some documents show.
+    public let code: String
+    /// The message, exactly as AWS words it where that is known.
+    public let message: String
+    /// The HTTP status.
+    public let status: HTTPResponse.Status
+
+    public init(code: String, message: String, status: HTTPResponse.Status = .badRequest) {
+        self.code = code
+        self.message = message
+        self.status = status
+    }
+
+    /// `Sender` for 4xx, `Receiver` for 5xx, as the Query protocol's `<Type>` element says.
+    public var faultType: String { self.status.code >= 500 ? "Receiver" : "Sender" }
+
+    public var description: String { "\(self.code) (\(self.status.code)): \(self.message)" }
+
+    /// The request body is not valid `application/x-www-form-urlencoded` UTF-8 text.
+    public static func malformedQueryString(_ message: String) -> AWSError {
+        AWSError(code: "MalformedQueryString", message: message)
+    }
+
+    /// A required parameter is absent.
+    public static func missingParameter(_ name: String) -> AWSError {
+        AWSError(code: "MissingParameter", message: "The request must contain the parameter \(name)")
+    }
+
+    /// The `Action` is not one this service knows.
+    public static func invalidAction(_ action: String) -> AWSError {
+        AWSError(code: "InvalidAction", message: "The action \(action.prefix(100)) is not valid for this web service.")
+    }
+
+    /// A server fault that the client did not cause; details go to the log, not to the client.
+    public static func internalError() -> AWSError {
+        AWSError(
+            code: "InternalError", message: "An internal error has occurred.", status: .internalServerError
+        )
+    }
+}

@@ -1,0 +1,92 @@
+import AWSProtocol
+import KeywayCore
+
+/// Amazon EC2's Query API (version 2016-11-15) for key pairs, their tags, and regions.
+///
+/// One file per action; each parses its parameters, calls the domain, and writes the XML. Domain errors become EC2
+/// codes in `AWSError+KeywayError.swift` and nowhere else.
+public struct EC2Service: Sendable {
+    /// The API version this service speaks.
+    public static let version = "2016-11-15"
+    /// The XML namespace of EC2 responses.
+    public static let namespace = "http://ec2.amazonaws.com/doc/2016-11-15/"
+    /// The SigV4 signing name.
+    public static let signingName = "ec2"
+
+    public let keyPairs: KeyPairService
+    /// The regions served, in DescribeRegions order.
+    public let regions: [Region]
+
+    public init(keyPairs: KeyPairService, regions: [Region]) {
+        self.keyPairs = keyPairs
+        self.regions = regions
+    }
+
+    /// What a request runs as: its scope (account and region) and its request ID.
+    public struct Context: Sendable {
+        public var scope: Scope
+        public var requestID: String
+
+        public init(scope: Scope, requestID: String) {
+            self.scope = scope
+            self.requestID = requestID
+        }
+    }
+
+    /// The actions this service answers.
+    public static let actions: Set<String> = [
+        "CreateKeyPair", "ImportKeyPair", "DescribeKeyPairs", "DeleteKeyPair", "CreateTags", "DeleteTags",
+        "DescribeTags", "DescribeRegions",
+    ]
+
+    /// Runs one action and returns the response body; failures are thrown as EC2 errors.
+    public func handle(_ parameters: QueryParameters, context: Context) async throws(AWSError) -> String {
+        let action = try parameters.required("Action")
+        guard let version = parameters["Version"] else { throw .missingParameter("Version") }
+        guard version == Self.version else {
+            throw AWSError(
+                code: "NoSuchVersion",
+                message: "The requested version (\(version.prefix(40))) of service AmazonEC2 does not exist"
+            )
+        }
+        do {
+            switch action {
+            case "CreateKeyPair": return try await self.createKeyPair(parameters, context: context)
+            case "ImportKeyPair": return try await self.importKeyPair(parameters, context: context)
+            case "DescribeKeyPairs": return try await self.describeKeyPairs(parameters, context: context)
+            case "DeleteKeyPair": return try await self.deleteKeyPair(parameters, context: context)
+            case "CreateTags": return try await self.createTags(parameters, context: context)
+            case "DeleteTags": return try await self.deleteTags(parameters, context: context)
+            case "DescribeTags": return try await self.describeTags(parameters, context: context)
+            case "DescribeRegions": return try self.describeRegions(parameters, context: context)
+            default: throw AWSError.invalidAction(action)
+            }
+        } catch let error as AWSError {
+            throw error
+        } catch let error as KeywayError {
+            throw AWSError(ec2: error)
+        } catch {
+            throw AWSError.internalError()
+        }
+    }
+
+    /// Throws EC2's `DryRunOperation` when the request asked for a dry run; call after validating parameters.
+    static func checkDryRun(_ parameters: QueryParameters) throws(AWSError) {
+        if try parameters.bool("DryRun") {
+            throw AWSError(
+                code: "DryRunOperation", message: "Request would have succeeded, but DryRun flag is set.",
+                status: .preconditionFailed
+            )
+        }
+    }
+
+    /// Starts an `<ActionResponse>` document with its `requestId`.
+    static func response(_ action: String, context: Context, _ content: (inout XMLWriter) -> Void) -> String {
+        var writer = XMLWriter()
+        writer.element("\(action)Response", namespace: Self.namespace) { writer in
+            writer.element("requestId", context.requestID)
+            content(&writer)
+        }
+        return writer.text
+    }
+}

@@ -1,0 +1,60 @@
+/// An error of the Keyway domain: a rule was broken or a thing was not found.
+///
+/// Codes say what happened in domain terms; the per-service targets turn them into AWS codes and texts. The
+/// ``subject`` is the name or ID the error is about, and the ``detail`` a sentence for cases the code alone does
+/// not explain. Neither ever holds secret material.
+public struct KeywayError: Error, Hashable, Sendable, CustomStringConvertible {
+    public let code: Code
+    /// The name, ID or parameter the error is about.
+    public let subject: String
+    /// A sentence that explains the error where the code does not.
+    public let detail: String
+    private let file: String
+    private let line: UInt
+
+    public init(_ code: Code, subject: String = "", detail: String = "", file: String = #fileID, line: UInt = #line) {
+        self.code = code
+        self.subject = subject
+        self.detail = detail
+        self.file = file
+        self.line = line
+    }
+
+    public var description: String { "KeywayError.\(self.code)(\(self.subject)): \(self.detail) (\(self.file):\(self.line))" }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code && lhs.subject == rhs.subject }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(self.code)
+        hasher.combine(self.subject)
+    }
+
+    /// The kind of a ``KeywayError``; new kinds may be added in later versions.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+        public var description: String { self.name }
+
+        /// A key pair with that name already exists in the account and region.
+        public static let keyPairDuplicate = Code("keyPairDuplicate")
+        /// No key pair has that name.
+        public static let keyPairNotFound = Code("keyPairNotFound")
+        /// No key pair has that ID.
+        public static let keyPairIDNotFound = Code("keyPairIDNotFound")
+        /// The public key material cannot be used; ``KeywayError/detail`` says why.
+        public static let invalidPublicKey = Code("invalidPublicKey")
+        /// The account has as many key pairs in the region as it may.
+        public static let keyPairLimitExceeded = Code("keyPairLimitExceeded")
+        /// The resource would have more tags than it may.
+        public static let tagLimitExceeded = Code("tagLimitExceeded")
+        /// A parameter's value breaks a rule; the subject names the parameter.
+        public static let invalidParameterValue = Code("invalidParameterValue")
+        /// A required parameter is missing; the subject names it.
+        public static let missingParameter = Code("missingParameter")
+        /// A resource ID is not of a valid form.
+        public static let invalidResourceID = Code("invalidResourceID")
+        /// A filter name is not supported by the call.
+        public static let invalidFilter = Code("invalidFilter")
+        /// A filter value is longer than allowed.
+        public static let filterValueTooLong = Code("filterValueTooLong")
+    }
+}

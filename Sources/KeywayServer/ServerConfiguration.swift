@@ -1,0 +1,50 @@
+import Foundation
+import KeywayCore
+import Logging
+
+/// Everything `keyway serve` can be told: where to listen, where to keep data, which regions to serve.
+public struct ServerConfiguration: Sendable {
+    /// Where the state is kept.
+    public enum Storage: Sendable {
+        /// The embedded SQLite database in this folder.
+        case sqlite(directory: URL)
+        /// Memory only; everything is gone when the process ends. For tests.
+        case memory
+    }
+
+    /// The address to listen on; loopback by default.
+    public var host: String
+    /// The port; 0 picks a free one (the chosen port is reported when listening starts).
+    public var port: Int
+    public var storage: Storage
+    /// The regions served; a request signed for any other region is refused.
+    public var regions: [Region]
+    /// The account every request belongs to until accounts and authentication arrive.
+    public var defaultAccount: AccountID
+    /// The largest request body read; larger ones are refused with an AWS-style error.
+    public var maximumBodySize: Int
+    public var logLevel: Logger.Level
+    /// Time, IDs and key generation for the key pair rules.
+    public var environment: KeyPairService.Environment
+    /// Makes each request's ID; injectable so golden tests are stable.
+    public var newRequestID: @Sendable () -> String
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 4566,
+        storage: Storage = .sqlite(directory: URL(fileURLWithPath: "keyway-data")),
+        regions: [Region] = Region.standard, defaultAccount: AccountID = AccountID(rawValue: "000000000000")!,
+        maximumBodySize: Int = 8 << 20, logLevel: Logger.Level = .info,
+        environment: KeyPairService.Environment = .live,
+        newRequestID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
+    ) {
+        self.host = host
+        self.port = port
+        self.storage = storage
+        self.regions = regions
+        self.defaultAccount = defaultAccount
+        self.maximumBodySize = maximumBodySize
+        self.logLevel = logLevel
+        self.environment = environment
+        self.newRequestID = newRequestID
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import GRDB
+
+/// The embedded SQLite database under a data folder: one `keyway.sqlite` file in WAL mode, migrated on open.
+///
+/// Writes are serialized by GRDB and committed with `synchronous = FULL`, so a write that returned has been
+/// fsynced and survives a crash or `kill -9`. Reads run concurrently beside the writer.
+public struct SQLiteDatabase: Sendable {
+    let pool: DatabasePool
+
+    /// The file name inside the data folder.
+    public static let fileName = "keyway.sqlite"
+
+    /// Opens (creating if needed) the database in `directory` and applies any migrations it lacks.
+    public init(directory: URL) throws {
+        do {
+            try FileManager.default.createDirectory(
+                at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
+            )
+        } catch {
+            throw KeywayStorageError(.cannotOpen, reason: "cannot create \(directory.path): \(error)")
+        }
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            // FULL: the WAL is fsynced at every commit, so an acknowledged write is on disk.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        configuration.busyMode = .timeout(10)
+        do {
+            self.pool = try DatabasePool(path: directory.appendingPathComponent(Self.fileName).path, configuration: configuration)
+        } catch {
+            throw KeywayStorageError(.cannotOpen, reason: "cannot open the database in \(directory.path): \(error)")
+        }
+        try Self.migrator.migrate(self.pool)
+    }
+
+    /// The schema's history. Migrations are append-only: never edit or reorder one that has shipped; add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("0001-key-pairs") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE key_pairs (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        account TEXT NOT NULL,
+                        region TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        key_type TEXT NOT NULL,
+                        fingerprint TEXT NOT NULL,
+                        public_key TEXT NOT NULL,
+                        created_ms INTEGER NOT NULL,
+                        UNIQUE (account, region, name)
+                    ) STRICT;
+                    CREATE TABLE tags (
+                        resource_id TEXT NOT NULL,
+                        account TEXT NOT NULL,
+                        region TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        value TEXT NOT NULL,
+                        position INTEGER NOT NULL,
+                        PRIMARY KEY (resource_id, key)
+                    ) STRICT;
+                    CREATE INDEX tags_by_scope ON tags (account, region);
+                    """
+            )
+        }
+        return migrator
+    }
+
+    /// Runs SQLite's own consistency check; "ok" when the file is sound.
+    public func integrityCheck() throws -> String {
+        try self.pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import GRDB
+import KeyFormats
+import KeywayCore
+
+/// The ``KeyPairStore`` on the embedded SQLite database.
+///
+/// Name uniqueness per account and region is a UNIQUE constraint, so concurrent creates of one name give one
+/// success and one duplicate; limits are checked in the same serialized write transaction as the insert.
+public struct SQLiteKeyPairStore: KeyPairStore {
+    private let database: SQLiteDatabase
+
+    public init(database: SQLiteDatabase) {
+        self.database = database
+    }
+
+    public func insert(_ keyPair: KeyPair, limit: Int) async throws {
+        try await self.database.pool.write { db in
+            let count = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM key_pairs WHERE account = ? AND region = ?",
+                arguments: [keyPair.scope.account.rawValue, keyPair.scope.region.rawValue]
+            ) ?? 0
+            guard count < limit else { throw KeywayError(.keyPairLimitExceeded, subject: String(limit)) }
+            do {
+                try db.execute(
+                    sql: """
+                        INSERT INTO key_pairs (id, account, region, name, key_type, fingerprint, public_key, created_ms)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        keyPair.id.rawValue, keyPair.scope.account.rawValue, keyPair.scope.region.rawValue,
+                        keyPair.name, keyPair.keyType.rawValue, keyPair.fingerprint, keyPair.publicKey,
+                        Int64((keyPair.createTime.timeIntervalSince1970 * 1000).rounded(.down)),
+                    ]
+                )
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                throw KeywayError(.keyPairDuplicate, subject: keyPair.name)
+            }
+            try Self.writeTags(keyPair.tags, on: keyPair.id, in: keyPair.scope, db: db)
+        }
+    }
+
+    public func keyPairs(in scope: Scope) async throws -> [KeyPair] {
+        try await self.database.pool.read { db in
+            try Self.fetch(db, scope: scope, where: "", arguments: [])
+        }
+    }
+
+    public func keyPairs(in scope: Scope, names: [String]) async throws -> [KeyPair] {
+        guard !names.isEmpty else { return [] }
+        return try await self.database.pool.read { db in
+            try Self.fetch(
+                db, scope: scope, where: "AND name IN (\(Self.placeholders(names.count)))",
+                arguments: StatementArguments(names)
+            )
+        }
+    }
+
+    public func keyPairs(in scope: Scope, ids: [KeyPairID]) async throws -> [KeyPair] {
+        guard !ids.isEmpty else { return [] }
+        return try await self.database.pool.read { db in
+            try Self.fetch(
+                db, scope: scope, where: "AND id IN (\(Self.placeholders(ids.count)))",
+                arguments: StatementArguments(ids.map(\.rawValue))
+            )
+        }
+    }
+
+    public func deleteKeyPair(in scope: Scope, name: String) async throws -> KeyPair? {
+        try await self.database.pool.write { db in
+            guard let pair = try Self.fetch(db, scope: scope, where: "AND name = ?", arguments: [name]).first else {
+                return nil
+            }
+            try Self.delete(pair, db: db)
+            return pair
+        }
+    }
+
+    public func deleteKeyPair(in scope: Scope, id: KeyPairID) async throws -> KeyPair? {
+        try await self.database.pool.write { db in
+            guard let pair = try Self.fetch(db, scope: scope, where: "AND id = ?", arguments: [id.rawValue]).first else {
+                return nil
+            }
+            try Self.delete(pair, db: db)
+            return pair
+        }
+    }
+
+    public func createTags(in scope: Scope, on ids: [KeyPairID], tags: [Tag], limit: Int) async throws {
+        try await self.database.pool.write { db in
+            let pairs = try Self.fetch(
+                db, scope: scope, where: "AND id IN (\(Self.placeholders(ids.count)))",
+                arguments: StatementArguments(ids.map(\.rawValue))
+            )
+            for id in ids {
+                guard var pair = pairs.first(where: { $0.id == id }) else {
+                    throw KeywayError(.keyPairIDNotFound, subject: id.rawValue)
+                }
+                pair.tags.merge(tags)
+                guard pair.tags.count <= limit else { throw KeywayError(.tagLimitExceeded, subject: id.rawValue) }
+                try db.execute(sql: "DELETE FROM tags WHERE resource_id = ?", arguments: [id.rawValue])
+                try Self.writeTags(pair.tags, on: id, in: scope, db: db)
+            }
+        }
+    }
+
+    public func deleteTags(in scope: Scope, on ids: [KeyPairID], deletions: [TagDeletion]?) async throws {
+        try await self.database.pool.write { db in
+            let pairs = try Self.fetch(
+                db, scope: scope, where: "AND id IN (\(Self.placeholders(ids.count)))",
+                arguments: StatementArguments(ids.map(\.rawValue))
+            )
+            for id in ids {
+                guard var pair = pairs.first(where: { $0.id == id }) else {
+                    throw KeywayError(.keyPairIDNotFound, subject: id.rawValue)
+                }
+                pair.tags.removeAll { tag in deletions.map { $0.contains { $0.removes(tag) } } ?? true }
+                try db.execute(sql: "DELETE FROM tags WHERE resource_id = ?", arguments: [id.rawValue])
+                try Self.writeTags(pair.tags, on: id, in: scope, db: db)
+            }
+        }
+    }
+
+    private static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ",")
+    }
+
+    private static func writeTags(_ tags: [Tag], on id: KeyPairID, in scope: Scope, db: Database) throws {
+        for (position, tag) in tags.enumerated() {
+            try db.execute(
+                sql: "INSERT INTO tags (resource_id, account, region, key, value, position) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [id.rawValue, scope.account.rawValue, scope.region.rawValue, tag.key, tag.value, position]
+            )
+        }
+    }
+
+    private static func delete(_ pair: KeyPair, db: Database) throws {
+        try db.execute(sql: "DELETE FROM tags WHERE resource_id = ?", arguments: [pair.id.rawValue])
+        try db.execute(sql: "DELETE FROM key_pairs WHERE id = ?", arguments: [pair.id.rawValue])
+    }
+
+    /// Key pairs of the scope matching an extra condition, with their tags, ordered by name.
+    private static func fetch(_ db: Database, scope: Scope, where condition: String, arguments: StatementArguments) throws -> [KeyPair] {
+        var allArguments: StatementArguments = [scope.account.rawValue, scope.region.rawValue]
+        allArguments += arguments
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, name, key_type, fingerprint, public_key, created_ms FROM key_pairs
+                WHERE account = ? AND region = ? \(condition) ORDER BY name
+                """,
+            arguments: allArguments
+        )
+        guard !rows.isEmpty else { return [] }
+        var tagsByResource: [String: [Tag]] = [:]
+        let tagRows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT resource_id, key, value FROM tags
+                WHERE account = ? AND region = ? AND resource_id IN (\(Self.placeholders(rows.count)))
+                ORDER BY resource_id, position
+                """,
+            arguments: StatementArguments([scope.account.rawValue, scope.region.rawValue] + rows.map { $0["id"] as String })
+        )
+        for row in tagRows {
+            tagsByResource[row["resource_id"], default: []].append(Tag(key: row["key"], value: row["value"]))
+        }
+        return try rows.map { row in
+            let idText: String = row["id"]
+            let typeText: String = row["key_type"]
+            guard let id = KeyPairID(rawValue: idText), let type = KeyType(rawValue: typeText) else {
+                throw KeywayStorageError(.corruptRow, reason: "key_pairs row \(idText) has an invalid id or key type")
+            }
+            let createdMilliseconds: Int64 = row["created_ms"]
+            return KeyPair(
+                id: id, scope: scope, name: row["name"], keyType: type, fingerprint: row["fingerprint"],
+                publicKey: row["public_key"], createTime: Date(timeIntervalSince1970: Double(createdMilliseconds) / 1000),
+                tags: tagsByResource[idText] ?? []
+            )
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import KeywayCore
+import KeywayServer
+import Logging
+
+/// `keyway serve`: runs the AWS-compatible endpoint until SIGINT or SIGTERM.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the EC2 key pair API on an HTTP endpoint for the AWS CLI and SDKs (--endpoint-url)."
+    )
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on; 0 picks a free port.")
+    var port = 4566
+
+    @Option(help: "The folder that holds the embedded SQLite database.")
+    var dataDir = "keyway-data"
+
+    @Option(help: "Comma-separated regions to serve (default: AWS's commercial regions).")
+    var regions: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func run() async throws {
+        var configuration = ServerConfiguration(
+            host: self.host, port: self.port,
+            storage: .sqlite(directory: URL(fileURLWithPath: self.dataDir, isDirectory: true))
+        )
+        if let regions = self.regions {
+            let parsed = regions.split(separator: ",").map { Region(rawValue: String($0)) }
+            guard !parsed.isEmpty, parsed.allSatisfy({ $0 != nil }) else {
+                throw ValidationError("--regions takes region names such as us-east-1,eu-west-1.")
+            }
+            configuration.regions = parsed.compactMap { $0 }
+        }
+        guard let level = Logger.Level(rawValue: self.logLevel) else {
+            throw ValidationError("--log-level takes trace, debug, info, notice, warning, error or critical.")
+        }
+        configuration.logLevel = level
+        let host = self.host
+        let app = try await buildApplication(configuration: configuration) { port in
+            let endpoint = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+            let banner = """
+                Keyway is listening on \(endpoint)
+                Try: aws --endpoint-url \(endpoint) ec2 describe-key-pairs
+
+                """
+            FileHandle.standardOutput.write(Data(banner.utf8))
+        }
+        try await app.runService()
+    }
+}
