@@ -43,7 +43,8 @@ public struct XMLWriter: Sendable {
     }
 
     static func escape(_ value: String, into text: inout String) {
-        guard value.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 || $0 == 0x0D }) else {
+        // Text content needs only &, < and > escaped; AWS leaves quotes and apostrophes as they are.
+        guard value.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x0D }) else {
             text += value
             return
         }
@@ -52,8 +53,6 @@ public struct XMLWriter: Sendable {
             case "&": text += "&amp;"
             case "<": text += "&lt;"
             case ">": text += "&gt;"
-            case "\"": text += "&quot;"
-            case "'": text += "&apos;"
             // A literal CR would be normalised away by the parser; the reference keeps it.
             case "\r": text += "&#13;"
             default: text.unicodeScalars.append(scalar)
