@@ -1,21 +1,28 @@
-"""Shared machinery for the end-to-end tests of `keyway key ...`.
+"""Shared machinery for the end-to-end tests of `keyway key ...` and `keyway serve`.
 
 Everything runs through subprocess: the keyway binary under test (KEYWAY_BIN) and the real tools that
-judge its output (ssh-keygen, openssl, puttygen). Helpers here are plain functions (imported by the test
-module) plus a few fixtures.
+judge its output (ssh-keygen, openssl, puttygen, and for the server the AWS CLI v1). Helpers here are plain
+functions (imported by the test modules) plus a few fixtures. The server helpers are in the second half.
 """
 
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import os
 import re
+import select
 import shutil
+import signal
 import stat
 import struct
 import subprocess
-from dataclasses import dataclass
+import sys
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
