@@ -259,3 +259,346 @@ def _environment_ready():
     smoke = run([KEYWAY_BIN, "key", "--help"])
     assert smoke.rc == 0, "keyway key --help failed\n" + smoke.describe()
     yield
+
+
+# ==================================================================================================
+# `keyway serve`: servers on loopback, the AWS CLI v1 and boto3 pointed at them, raw HTTP.
+
+AWS_CLI = Path(sys.executable).parent / "aws"
+SERVER_START_TIMEOUT = 30  # seconds until the "listening" banner
+SERVER_STOP_TIMEOUT = 15  # seconds a server gets to exit after SIGTERM before it is killed
+BANNER = re.compile(rb"Keyway is listening on http://127\.0\.0\.1:(\d+)\r?\n")
+
+EC2_VERSION = "2016-11-15"
+KEY_PAIR_ID = re.compile(r"^key-[0-9a-f]{17}$")
+CREATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+RSA_CREATED_FINGERPRINT = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){19}$")
+RSA_IMPORTED_FINGERPRINT = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){15}$")
+ED25519_FINGERPRINT = re.compile(r"^[A-Za-z0-9+/]{43}=$")
+INVALID_KEY_MESSAGE = "Key is not in valid OpenSSH public key format"
+DRY_RUN_MESSAGE = "Request would have succeeded, but DryRun flag is set."
+
+# Dummy credentials: the server does not authenticate yet, it only reads the region of the SigV4 scope.
+AWS_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "AKIAKEYWAYE2ETESTING",
+    "AWS_SECRET_ACCESS_KEY": "keyway-e2e-dummy-secret-access-key",
+    "AWS_CONFIG_FILE": "/dev/null",
+    "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "AWS_MAX_ATTEMPTS": "1",
+    "AWS_RETRY_MODE": "standard",
+    "AWS_PAGER": "",
+    "NO_PROXY": "127.0.0.1,localhost",
+    "no_proxy": "127.0.0.1,localhost",
+}
+# Variables of the developer's own AWS setup that must not leak into the tests.
+AWS_VARIABLES_TO_DROP = (
+    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_EC2", "AWS_CA_BUNDLE", "AWS_DEFAULT_OUTPUT", "AWS_REGION",
+    "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy",
+)
+
+
+def unique_name(prefix: str) -> str:
+    """A key name no other test uses."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def ed25519_line_random(comment: str | None = None) -> str:
+    """A fresh OpenSSH Ed25519 public line from 32 random bytes (the server checks the format only)."""
+    line = ed25519_line_from_raw(os.urandom(32))
+    return f"{line} {comment}" if comment else line
+
+
+@dataclass
+class KeywayServer:
+    """One `keyway serve` process listening on 127.0.0.1."""
+
+    proc: subprocess.Popen
+    port: int
+    data_dir: Path
+    log_path: Path
+    regions: list[str] | None
+    _log_file: object = field(repr=False, default=None)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def stop(self, timeout: float = SERVER_STOP_TIMEOUT) -> tuple[int, bool]:
+        """SIGTERM and wait; kills it when it does not exit in time. (exit status, whether it exited in time)."""
+        clean = True
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                clean = False
+                self.proc.kill()
+                self.proc.wait(10)
+        self._close()
+        return self.proc.returncode, clean
+
+    def kill9(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+        self._close()
+
+    def _close(self) -> None:
+        if self.proc.stdout and not self.proc.stdout.closed:
+            self.proc.stdout.close()
+        if self._log_file and not self._log_file.closed:
+            self._log_file.close()
+
+
+def start_keyway_server(data_dir: Path, regions: list[str] | None = None, log_path: Path | None = None) -> KeywayServer:
+    """Starts `keyway serve --port 0` on loopback and waits for its banner; the port is read from it."""
+    data_dir = Path(data_dir)
+    log_path = Path(log_path) if log_path else data_dir.parent / f"{data_dir.name}-server.log"
+    argv = [KEYWAY_BIN, "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", str(data_dir)]
+    if regions:
+        argv += ["--regions", ",".join(regions)]
+    log_file = open(log_path, "ab")
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log_file)
+    server = KeywayServer(proc, 0, data_dir, log_path, regions, log_file)
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    seen = b""
+    while True:
+        remaining = deadline - time.monotonic()
+        ready = select.select([proc.stdout], [], [], max(0.0, remaining))[0] if remaining > 0 else []
+        if not ready:
+            server.stop(5)
+            pytest.fail(f"keyway serve printed no banner in {SERVER_START_TIMEOUT}s\nstdout: {seen!r}\nlog:\n{server.log()[-3000:]}")
+        chunk = os.read(proc.stdout.fileno(), 4096)
+        if not chunk:
+            server.stop(5)
+            pytest.fail(f"keyway serve exited ({proc.returncode}) before listening\nstdout: {seen!r}\nlog:\n{server.log()[-3000:]}")
+        seen += chunk
+        match = BANNER.search(seen)
+        if match:
+            server.port = int(match.group(1))
+            assert 0 < server.port < 65536
+            return server
+
+
+def aws_environment(region: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in AWS_VARIABLES_TO_DROP}
+    env.update(AWS_ENVIRONMENT)
+    env["AWS_DEFAULT_REGION"] = region
+    return env
+
+
+def aws(server: KeywayServer, *args, region: str = "us-east-1", timeout: float = 120) -> Result:
+    """The stock AWS CLI v1 of this venv, pointed at the server: `aws --endpoint-url URL ARGS...`."""
+    return run([AWS_CLI, "--endpoint-url", server.endpoint, *args], env=aws_environment(region), timeout=timeout)
+
+
+def aws_json(server: KeywayServer, *args, region: str = "us-east-1") -> dict:
+    result = aws(server, *args, "--output", "json", region=region)
+    assert result.rc == 0, "aws failed\n" + result.describe()
+    try:
+        return json.loads(result.out)
+    except json.JSONDecodeError as error:  # pragma: no cover - reported as a failure
+        pytest.fail(f"aws printed no JSON ({error})\n" + result.describe())
+
+
+CLI_ERROR = re.compile(
+    r"An error occurred \((?P<code>[^)]*)\) when calling the (?P<operation>\w+) operation"
+    r"(?: \(reached max retries: \d+\))?: (?P<message>.*)"
+)
+
+
+def assert_cli_error(result: Result, code: str, operation: str, message: str | None = None) -> str:
+    """The CLI v1 failed with an AWS error: exit status 255 and `An error occurred (CODE) ...: MESSAGE`."""
+    detail = result.describe()
+    assert result.rc == 255, "expected exit status 255 (an AWS error)\n" + detail
+    match = CLI_ERROR.search(result.err)
+    assert match, "stderr should hold 'An error occurred (CODE) when calling the OP operation: MESSAGE'\n" + detail
+    assert match.group("code") == code, f"expected error code {code}\n" + detail
+    assert match.group("operation") == operation, detail
+    if message is not None:
+        assert match.group("message").strip() == message, f"expected message {message!r}\n" + detail
+    assert result.out.strip() == "", "nothing on stdout for an error\n" + detail
+    return match.group("message").strip()
+
+
+def ec2_client(server: KeywayServer, region: str = "us-east-1", pool: int = 10):
+    """A boto3 EC2 client for the server: dummy credentials, no retries."""
+    import boto3
+    from botocore.config import Config
+
+    session = boto3.session.Session(
+        aws_access_key_id=AWS_ENVIRONMENT["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=AWS_ENVIRONMENT["AWS_SECRET_ACCESS_KEY"],
+        region_name=region,
+    )
+    config = Config(
+        retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=120,
+        max_pool_connections=pool, proxies={},
+    )
+    return session.client("ec2", endpoint_url=server.endpoint, config=config)
+
+
+def expect_client_error(call, code: str, *, status: int = 400, message: str | None = None):
+    """Runs `call`, which must fail with the AWS error `code` (HTTP `status`); returns the error response."""
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError) as info:
+        call()
+    response = info.value.response
+    error = response.get("Error", {})
+    meta = response.get("ResponseMetadata", {})
+    detail = f"got {error} (HTTP {meta.get('HTTPStatusCode')})"
+    assert error.get("Code") == code, f"expected {code}; {detail}"
+    assert meta.get("HTTPStatusCode") == status, f"expected HTTP {status}; {detail}"
+    if message is not None:
+        assert error.get("Message") == message, f"expected message {message!r}; {detail}"
+    assert meta.get("RequestId"), f"an error carries a request ID; {response}"
+    return response
+
+
+def raw_xml_of(client, operation: str, **params) -> tuple[dict, bytes]:
+    """Calls `operation` through boto3 and returns (parsed response, raw response body) via botocore's events."""
+    captured = {}
+    event = f"after-call.ec2.{operation}"
+
+    def keep(http_response, **_):
+        captured["body"] = http_response.content
+
+    client.meta.events.register(event, keep)
+    try:
+        method = getattr(client, re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower())
+        parsed = method(**params)
+    finally:
+        client.meta.events.unregister(event, keep)
+    return parsed, captured["body"]
+
+
+@dataclass
+class RawResponse:
+    status: int
+    headers: dict
+    body: bytes
+
+    def describe(self) -> str:
+        return f"HTTP {self.status}\nheaders: {self.headers}\nbody: {self.body[:2000]!r}"
+
+
+def raw_request(server: KeywayServer, method: str = "POST", path: str = "/", body: bytes | str = b"",
+                headers: dict | None = None, timeout: float = 60) -> RawResponse:
+    """One HTTP request with no client library in between (and no proxy); not signed, so region us-east-1."""
+    if isinstance(body, str):
+        body = body.encode()
+    all_headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"} if method == "POST" else {}
+    all_headers.update(headers or {})
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
+    try:
+        try:
+            connection.request(method, path, body=body if body or method == "POST" else None, headers=all_headers)
+        except (BrokenPipeError, ConnectionResetError):
+            # The server may answer and stop reading before a too-large body is sent in full.
+            pass
+        response = connection.getresponse()
+        return RawResponse(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+    finally:
+        connection.close()
+
+
+def parse_ec2_error(response: RawResponse) -> tuple[str, str, str]:
+    """Checks EC2's error envelope (Response/Errors/Error with Code and Message, then RequestID): (code, message, id)."""
+    detail = response.describe()
+    assert 400 <= response.status < 500, "expected an HTTP 4xx answer\n" + detail
+    assert "xml" in response.headers.get("content-type", ""), "errors are XML\n" + detail
+    try:
+        root = ET.fromstring(response.body)
+    except ET.ParseError as error:
+        pytest.fail(f"the error body is not well-formed XML ({error})\n" + detail)
+    assert root.tag == "Response", "EC2 errors have the root <Response> without a namespace\n" + detail
+    errors = root.findall("./Errors/Error")
+    assert len(errors) == 1, "exactly one <Errors><Error>\n" + detail
+    code = errors[0].findtext("Code")
+    message = errors[0].findtext("Message")
+    request_id = root.findtext("RequestID")
+    assert code, "<Code> is required\n" + detail
+    assert message is not None, "<Message> is required\n" + detail
+    assert request_id, "<RequestID> is required\n" + detail
+    assert response.headers.get("x-amzn-requestid") in (None, request_id), detail
+    return code, message, request_id
+
+
+def form(**params) -> str:
+    """An EC2 form body: Version 2016-11-15 plus the parameters (names may hold dots, passed as a dict)."""
+    from urllib.parse import urlencode
+
+    values = {"Version": EC2_VERSION}
+    values.update(params)
+    return urlencode(values)
+
+
+def key_names_in(client, **params) -> set[str]:
+    return {pair["KeyName"] for pair in client.describe_key_pairs(**params)["KeyPairs"]}
+
+
+def assert_key_absent(client, name: str) -> None:
+    """DescribeKeyPairs says the name does not exist, and no listing shows it."""
+    expect_client_error(
+        lambda: client.describe_key_pairs(KeyNames=[name]), "InvalidKeyPair.NotFound",
+        message=f"The key pair '{name}' does not exist",
+    )
+    assert name not in key_names_in(client, Filters=[{"Name": "key-name", "Values": [name]}])
+
+
+@pytest.fixture(scope="session")
+def aws_isolation():
+    """boto3 in this process reads no AWS configuration of the machine, and the CLI is present."""
+    assert AWS_CLI.exists(), f"AWS CLI not found at {AWS_CLI}; install tests/e2e/requirements.txt into this venv"
+    patch = pytest.MonkeyPatch()
+    for name in AWS_VARIABLES_TO_DROP:
+        patch.delenv(name, raising=False)
+    for name, value in AWS_ENVIRONMENT.items():
+        patch.setenv(name, value)
+    yield
+    patch.undo()
+
+
+SHARED_REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
+# A region of the shared server no test writes to: an account with no key pairs there.
+EMPTY_REGION = "ap-southeast-2"
+
+
+@pytest.fixture(scope="session")
+def ec2_server(tmp_path_factory, aws_isolation):
+    """The server most tests share (unique key names keep them apart), serving SHARED_REGIONS."""
+    root = tmp_path_factory.mktemp("shared-server")
+    server = start_keyway_server(root / "data", regions=SHARED_REGIONS)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def start_server(tmp_path, aws_isolation):
+    """Starts fresh servers (each on its own new data folder unless given one); all are stopped afterwards."""
+    servers: list[KeywayServer] = []
+    counter = [0]
+
+    def start(data_dir: Path | None = None, regions: list[str] | None = None) -> KeywayServer:
+        counter[0] += 1
+        if data_dir is None:
+            data_dir = tmp_path / f"data-{counter[0]}"
+        server = start_keyway_server(data_dir, regions=regions, log_path=tmp_path / f"server-{counter[0]}.log")
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

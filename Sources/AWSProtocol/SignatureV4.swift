@@ -1,0 +1,289 @@
+import Crypto
+import Foundation
+
+/// AWS Signature Version 4 as a server verifies it (AWS General Reference, "Signature Version 4 signing process"):
+/// the parsed signature, the canonical request, the string to sign, the signing key and the comparison, as separate
+/// steps so each can be tested against AWS's vectors.
+///
+/// The secret is not looked up here: the caller finds the signing key for the access key in ``SignedRequest/scope``.
+public struct SignedRequest: Sendable {
+    /// The access key, date, region and service the client signed for.
+    public let scope: CredentialScope
+    /// The lower-case names of the signed headers, as the client listed them.
+    public let signedHeaders: [String]
+    /// The client's signature, 64 lower-case hex digits.
+    public let signature: String
+    /// The request time, `YYYYMMDDTHHMMSSZ`.
+    public let amzDate: String
+    /// The session token, when temporary credentials signed the request.
+    public let securityToken: String?
+    /// For presigned URLs, the validity in seconds after ``amzDate``; nil for header-signed requests.
+    public let expires: Int?
+
+    /// The presigned-URL limit AWS applies (S3's cap of seven days).
+    public static let maximumExpires = 604_800
+    /// The clock skew EC2, IAM and STS accept either way.
+    public static let allowedSkew: TimeInterval = 15 * 60
+
+    /// Reads the signature of a request from its `Authorization` header or its presigned query parameters.
+    ///
+    /// Returns nil when the request carries no signature at all; throws ``SignatureV4Failure`` when it carries one
+    /// that is incomplete or malformed.
+    public init?(request: AWSRequest, parameters: QueryParameters) throws(SignatureV4Failure) {
+        if let authorization = request.header("Authorization") {
+            guard authorization.hasPrefix("AWS4-HMAC-SHA256") else {
+                throw .incompleteSignature("Only AWS4-HMAC-SHA256 signatures are supported.")
+            }
+            var fields: [String: Substring] = [:]
+            for part in authorization.dropFirst("AWS4-HMAC-SHA256".count).split(separator: ",") {
+                let trimmed = part.drop(while: { $0 == " " })
+                guard let equals = trimmed.firstIndex(of: "=") else { continue }
+                fields[String(trimmed[..<equals])] = trimmed[trimmed.index(after: equals)...].prefix { $0 != " " }
+            }
+            guard let credential = fields["Credential"], let signedHeaders = fields["SignedHeaders"],
+                let signature = fields["Signature"]
+            else {
+                throw .incompleteSignature(
+                    "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters."
+                )
+            }
+            guard let amzDate = request.header("X-Amz-Date") else {
+                throw .incompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+            }
+            try self.init(
+                credential: credential, signedHeaders: signedHeaders, signature: signature, amzDate: amzDate,
+                securityToken: request.header("X-Amz-Security-Token"), expires: nil
+            )
+        } else if let algorithm = parameters["X-Amz-Algorithm"] {
+            guard algorithm == "AWS4-HMAC-SHA256" else {
+                throw .incompleteSignature("X-Amz-Algorithm only supports 'AWS4-HMAC-SHA256'.")
+            }
+            guard let credential = parameters["X-Amz-Credential"], let signedHeaders = parameters["X-Amz-SignedHeaders"],
+                let signature = parameters["X-Amz-Signature"], let amzDate = parameters["X-Amz-Date"],
+                let expiresText = parameters["X-Amz-Expires"]
+            else {
+                throw .incompleteSignature(
+                    "Presigned URLs require X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and X-Amz-Signature."
+                )
+            }
+            guard let expires = Int(expiresText), (1...Self.maximumExpires).contains(expires) else {
+                throw .incompleteSignature("X-Amz-Expires must be a number of seconds from 1 to \(Self.maximumExpires).")
+            }
+            try self.init(
+                credential: credential[...], signedHeaders: signedHeaders[...], signature: signature[...],
+                amzDate: amzDate, securityToken: parameters["X-Amz-Security-Token"], expires: expires
+            )
+        } else {
+            return nil
+        }
+    }
+
+    private init(
+        credential: Substring, signedHeaders: Substring, signature: Substring, amzDate: String, securityToken: String?,
+        expires: Int?
+    ) throws(SignatureV4Failure) {
+        guard let scope = CredentialScope(credential: credential) else {
+            throw .incompleteSignature("The Credential is not of the form AKID/yyyymmdd/region/service/aws4_request.")
+        }
+        guard amzDate.utf8.count == 16, amzDate.hasPrefix(scope.date), Self.date(amzDate) != nil else {
+            throw .incompleteSignature("The credential date does not match X-Amz-Date, or X-Amz-Date is malformed.")
+        }
+        let headers = signedHeaders.split(separator: ";").map { $0.lowercased() }
+        guard !headers.isEmpty, headers.contains("host") else {
+            throw .incompleteSignature("The signed headers must include 'host'.")
+        }
+        guard signature.utf8.count == 64, signature.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
+            throw .signatureMismatch
+        }
+        self.scope = scope
+        self.signedHeaders = headers
+        self.signature = String(signature)
+        self.amzDate = amzDate
+        self.securityToken = securityToken
+        self.expires = expires
+    }
+
+    /// Checks the request time against `now`: within the skew for header signatures, within the validity for
+    /// presigned URLs.
+    public func checkTime(now: Date) throws(SignatureV4Failure) {
+        guard let signed = Self.date(self.amzDate) else { throw .incompleteSignature("X-Amz-Date is malformed.") }
+        if let expires {
+            guard now.timeIntervalSince(signed) <= TimeInterval(expires) else { throw .presignedURLExpired }
+            guard signed.timeIntervalSince(now) <= Self.allowedSkew else { throw .notYetCurrent(signed: signed, now: now) }
+        } else {
+            guard now.timeIntervalSince(signed) <= Self.allowedSkew else { throw .expired(signed: signed, now: now) }
+            guard signed.timeIntervalSince(now) <= Self.allowedSkew else { throw .notYetCurrent(signed: signed, now: now) }
+        }
+    }
+
+    /// The canonical request (step 1 of the signing process).
+    public func canonicalRequest(for request: AWSRequest) -> String {
+        var lines: [String] = [request.method.uppercased(), Self.canonicalURI(request.path), Self.canonicalQuery(request.query, presigned: self.expires != nil)]
+        for name in self.signedHeaders.sorted() {
+            let values = request.headers.filter { $0.name.lowercased() == name }.map { Self.normalizeHeaderValue($0.value) }
+            lines.append("\(name):\(values.joined(separator: ","))")
+        }
+        lines.append("")
+        lines.append(self.signedHeaders.sorted().joined(separator: ";"))
+        lines.append(Self.hex(SHA256.hash(data: request.body)))
+        return lines.joined(separator: "\n")
+    }
+
+    /// The string to sign (step 2).
+    public func stringToSign(for request: AWSRequest) -> String {
+        [
+            "AWS4-HMAC-SHA256", self.amzDate,
+            "\(self.scope.date)/\(self.scope.region)/\(self.scope.service)/aws4_request",
+            Self.hex(SHA256.hash(data: Array(self.canonicalRequest(for: request).utf8))),
+        ].joined(separator: "\n")
+    }
+
+    /// The signing key for a secret and a scope (step 3); cache it per access key, date, region and service.
+    public static func signingKey(secret: String, date: String, region: String, service: String) -> SymmetricKey {
+        var key = SymmetricKey(data: Array(("AWS4" + secret).utf8))
+        for part in [date, region, service, "aws4_request"] {
+            key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key))
+        }
+        return key
+    }
+
+    /// The expected signature with a signing key (step 4), in hex.
+    public func expectedSignature(for request: AWSRequest, signingKey: SymmetricKey) -> String {
+        Self.hex(HMAC<SHA256>.authenticationCode(for: Array(self.stringToSign(for: request).utf8), using: signingKey))
+    }
+
+    /// Verifies the signature with the signing key, comparing in constant time.
+    public func verify(_ request: AWSRequest, signingKey: SymmetricKey) throws(SignatureV4Failure) {
+        // isValidAuthenticationCode compares in constant time.
+        guard let given = Self.bytes(hex: self.signature),
+            HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Array(self.stringToSign(for: request).utf8), using: signingKey)
+        else { throw .signatureMismatch }
+    }
+
+    // MARK: - Canonical forms
+
+    static func canonicalURI(_ path: String) -> String {
+        let decoded = Self.percentDecode(path.isEmpty ? "/" : path, plusIsSpace: false)
+        return Self.uriEncode(decoded, keepSlash: true)
+    }
+
+    static func canonicalQuery(_ query: String, presigned: Bool) -> String {
+        guard !query.isEmpty else { return "" }
+        var pairs: [(String, String)] = []
+        for item in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = Self.percentDecode(String(parts[0]), plusIsSpace: true)
+            if presigned && name == "X-Amz-Signature" { continue }
+            let value = parts.count > 1 ? Self.percentDecode(String(parts[1]), plusIsSpace: true) : ""
+            pairs.append((Self.uriEncode(name, keepSlash: false), Self.uriEncode(value, keepSlash: false)))
+        }
+        return pairs.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+    }
+
+    static func normalizeHeaderValue(_ value: String) -> String {
+        value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+    }
+
+    /// RFC 3986 encoding: unreserved characters stay, everything else is `%XX` with upper-case hex.
+    static func uriEncode(_ text: String, keepSlash: Bool) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            switch byte {
+            case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x2D, 0x2E, 0x5F, 0x7E: out.unicodeScalars.append(Unicode.Scalar(byte))
+            case 0x2F where keepSlash: out += "/"
+            default:
+                let digits = Array("0123456789ABCDEF")
+                out += "%"
+                out.append(digits[Int(byte >> 4)])
+                out.append(digits[Int(byte & 0xF)])
+            }
+        }
+        return out
+    }
+
+    static func percentDecode(_ text: String, plusIsSpace: Bool) -> String {
+        var bytes: [UInt8] = []
+        let input = Array(text.utf8)
+        var index = 0
+        while index < input.count {
+            let byte = input[index]
+            if byte == 0x25, index + 2 < input.count, let value = UInt8(String(decoding: input[index + 1...index + 2], as: UTF8.self), radix: 16) {
+                bytes.append(value)
+                index += 3
+            } else {
+                bytes.append(plusIsSpace && byte == 0x2B ? 0x20 : byte)
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func hex(_ digest: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in digest {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func bytes(hex: String) -> [UInt8]? {
+        let utf8 = Array(hex.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count / 2)
+        var index = 0
+        while index < utf8.count {
+            guard let value = UInt8(String(decoding: utf8[index..<index + 2], as: UTF8.self), radix: 16) else { return nil }
+            out.append(value)
+            index += 2
+        }
+        return out
+    }
+
+    /// Parses `YYYYMMDDTHHMMSSZ` as UTC.
+    static func date(_ text: String) -> Date? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count == 16, utf8[8] == UInt8(ascii: "T"), utf8[15] == UInt8(ascii: "Z") else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for byte in utf8[range] {
+                guard byte >= 0x30 && byte <= 0x39 else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(4..<6), let day = number(6..<8), let hour = number(9..<11),
+            let minute = number(11..<13), let second = number(13..<15), (1...12).contains(month), (1...31).contains(day),
+            hour < 24, minute < 60, second < 61
+        else { return nil }
+        // Days from civil (Howard Hinnant), avoiding a Calendar per request.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3600 + minute * 60 + second))
+    }
+}
+
+/// Why a SigV4 signature was refused. The per-service targets turn these into AWS codes and texts.
+public enum SignatureV4Failure: Error, Hashable, Sendable {
+    /// The request carries no signature or credentials at all.
+    case missingAuthentication
+    /// The signature's parts are missing or malformed; the text says which.
+    case incompleteSignature(String)
+    /// The access key is not known, or not active.
+    case unknownAccessKey
+    /// The signature does not match the request.
+    case signatureMismatch
+    /// The request time is more than the allowed skew in the past.
+    case expired(signed: Date, now: Date)
+    /// The request time is more than the allowed skew in the future.
+    case notYetCurrent(signed: Date, now: Date)
+    /// A presigned URL used after its validity.
+    case presignedURLExpired
+}
