@@ -111,7 +111,7 @@ def main():
     servers = []
     try:
         keyway_port, moto_port = free_port(), free_port()
-        keyway = Server("Keyway", [args.keyway, "serve", "--port", str(keyway_port), "--data-dir", data, "--log-level", "error"], keyway_port)
+        keyway = Server("Keyway", [args.keyway, "serve", "--port", str(keyway_port), "--data-dir", data, "--log-level", "error", "--key-pair-limit", "10000000"], keyway_port)
         servers.append(keyway)
         moto_bin = shutil.which("moto_server", path=str(Path(sys.executable).parent)) or "moto_server"
         moto = Server("moto", [moto_bin, "-H", "127.0.0.1", "-p", str(moto_port)], moto_port)

@@ -20,7 +20,9 @@ public func buildApplication(
     case .sqlite(let directory):
         store = SQLiteKeyPairStore(database: try SQLiteDatabase(directory: directory))
     }
-    let keyPairs = KeyPairService(store: store, environment: configuration.environment)
+    let keyPairs = KeyPairService(
+        store: store, environment: configuration.environment, limitPerRegion: configuration.keyPairLimitPerRegion
+    )
     let dispatcher = AWSDispatcher(
         ec2: EC2Service(keyPairs: keyPairs, regions: configuration.regions),
         defaultAccount: configuration.defaultAccount, regions: Set(configuration.regions)

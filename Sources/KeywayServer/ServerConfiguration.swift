@@ -21,6 +21,8 @@ public struct ServerConfiguration: Sendable {
     public var regions: [Region]
     /// The account every request belongs to until accounts and authentication arrive.
     public var defaultAccount: AccountID
+    /// Key pairs an account may hold in one region; AWS's default quota is 5,000.
+    public var keyPairLimitPerRegion: Int
     /// The largest request body read; larger ones are refused with an AWS-style error.
     public var maximumBodySize: Int
     public var logLevel: Logger.Level
@@ -33,7 +35,7 @@ public struct ServerConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 4566,
         storage: Storage = .sqlite(directory: URL(fileURLWithPath: "keyway-data")),
         regions: [Region] = Region.standard, defaultAccount: AccountID = AccountID(rawValue: "000000000000")!,
-        maximumBodySize: Int = 8 << 20, logLevel: Logger.Level = .info,
+        keyPairLimitPerRegion: Int = KeyPair.defaultLimitPerRegion, maximumBodySize: Int = 8 << 20, logLevel: Logger.Level = .info,
         environment: KeyPairService.Environment = .live,
         newRequestID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
     ) {
@@ -42,6 +44,7 @@ public struct ServerConfiguration: Sendable {
         self.storage = storage
         self.regions = regions
         self.defaultAccount = defaultAccount
+        self.keyPairLimitPerRegion = keyPairLimitPerRegion
         self.maximumBodySize = maximumBodySize
         self.logLevel = logLevel
         self.environment = environment

@@ -24,6 +24,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated regions to serve (default: AWS's commercial regions).")
     var regions: String?
 
+    @Option(help: "Key pairs an account may hold in one region (AWS's default quota: 5000).")
+    var keyPairLimit = 5000
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -32,6 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
             host: self.host, port: self.port,
             storage: .sqlite(directory: URL(fileURLWithPath: self.dataDir, isDirectory: true))
         )
+        guard self.keyPairLimit > 0 else { throw ValidationError("--key-pair-limit must be positive.") }
+        configuration.keyPairLimitPerRegion = self.keyPairLimit
         if let regions = self.regions {
             let parsed = regions.split(separator: ",").map { Region(rawValue: String($0)) }
             guard !parsed.isEmpty, parsed.allSatisfy({ $0 != nil }) else {
