@@ -48,6 +48,7 @@ let package = Package(
             name: "KeywayStorage",
             dependencies: [
                 "KeywayCore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -57,9 +58,13 @@ let package = Package(
             dependencies: ["AWSProtocol", "KeywayCore"]
         ),
         .target(
+            name: "IAMAPI",
+            dependencies: ["AWSProtocol", "KeywayCore"]
+        ),
+        .target(
             name: "KeywayServer",
             dependencies: [
-                "AWSProtocol", "KeywayCore", "KeywayStorage", "EC2API",
+                "AWSProtocol", "KeywayCore", "KeywayStorage", "EC2API", "IAMAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -85,7 +85,7 @@ public struct SignedRequest: Sendable {
         guard let scope = CredentialScope(credential: credential) else {
             throw .incompleteSignature("The Credential is not of the form AKID/yyyymmdd/region/service/aws4_request.")
         }
-        guard amzDate.utf8.count == 16, amzDate.hasPrefix(scope.date), Self.date(amzDate) != nil else {
+        guard amzDate.utf8.count == 16, amzDate.hasPrefix(scope.date), AmzDate.parse(amzDate) != nil else {
             throw .incompleteSignature("The credential date does not match X-Amz-Date, or X-Amz-Date is malformed.")
         }
         let headers = signedHeaders.split(separator: ";").map { $0.lowercased() }
@@ -106,7 +106,7 @@ public struct SignedRequest: Sendable {
     /// Checks the request time against `now`: within the skew for header signatures, within the validity for
     /// presigned URLs.
     public func checkTime(now: Date) throws(SignatureV4Failure) {
-        guard let signed = Self.date(self.amzDate) else { throw .incompleteSignature("X-Amz-Date is malformed.") }
+        guard let signed = AmzDate.parse(self.amzDate) else { throw .incompleteSignature("X-Amz-Date is malformed.") }
         if let expires {
             guard now.timeIntervalSince(signed) <= TimeInterval(expires) else { throw .presignedURLExpired }
             guard signed.timeIntervalSince(now) <= Self.allowedSkew else { throw .notYetCurrent(signed: signed, now: now) }
@@ -243,31 +243,6 @@ public struct SignedRequest: Sendable {
         return out
     }
 
-    /// Parses `YYYYMMDDTHHMMSSZ` as UTC.
-    static func date(_ text: String) -> Date? {
-        let utf8 = Array(text.utf8)
-        guard utf8.count == 16, utf8[8] == UInt8(ascii: "T"), utf8[15] == UInt8(ascii: "Z") else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for byte in utf8[range] {
-                guard byte >= 0x30 && byte <= 0x39 else { return nil }
-                value = value * 10 + Int(byte - 0x30)
-            }
-            return value
-        }
-        guard let year = number(0..<4), let month = number(4..<6), let day = number(6..<8), let hour = number(9..<11),
-            let minute = number(11..<13), let second = number(13..<15), (1...12).contains(month), (1...31).contains(day),
-            hour < 24, minute < 60, second < 61
-        else { return nil }
-        // Days from civil (Howard Hinnant), avoiding a Calendar per request.
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = era * 146_097 + dayOfEra - 719_468
-        return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3600 + minute * 60 + second))
-    }
 }
 
 /// Why a SigV4 signature was refused. The per-service targets turn these into AWS codes and texts.

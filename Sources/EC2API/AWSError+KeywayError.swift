@@ -30,10 +30,33 @@ extension AWSError {
             self.init(code: "InvalidParameterValue", message: "The filter '\(error.subject.prefix(100))' is invalid")
         case .filterValueTooLong:
             self.init(code: "FilterLimitExceeded", message: "The maximum length for a filter value is 255 characters")
+        case .accessDenied:
+            self.init(code: "UnauthorizedOperation", message: "You are not authorized to perform this operation.", status: .forbidden)
         case .invalidParameterValue:
             self.init(code: "InvalidParameterValue", message: "Invalid value for parameter \(error.subject): \(error.detail)")
         default:
             self = .internalError()
+        }
+    }
+}
+
+extension AWSError {
+    /// EC2's answer to a refused signature (AWS API spec §7.8): `AuthFailure` 401 for a bad key or signature, and
+    /// `RequestExpired` for a time outside the window, where IAM says `SignatureDoesNotMatch`.
+    public static func ec2Authentication(_ failure: SignatureV4Failure) -> AWSError {
+        switch failure {
+        case .missingAuthentication:
+            AWSError(
+                code: "MissingAuthenticationToken",
+                message: "The request must contain either a valid (registered) AWS access key ID or X.509 certificate.",
+                status: .forbidden
+            )
+        case .incompleteSignature(let reason):
+            AWSError(code: "IncompleteSignature", message: reason)
+        case .unknownAccessKey, .signatureMismatch:
+            AWSError(code: "AuthFailure", message: "AWS was not able to validate the provided access credentials", status: .unauthorized)
+        case .expired, .notYetCurrent, .presignedURLExpired:
+            AWSError(code: "RequestExpired", message: "Request has expired.")
         }
     }
 }

@@ -39,6 +39,10 @@ public actor InMemoryKeyPairStore: KeyPairStore {
         return self.byScope[scope]?.removeValue(forKey: pair.name)
     }
 
+    public func removeAll() {
+        self.byScope.removeAll()
+    }
+
     public func createTags(in scope: Scope, on ids: [KeyPairID], tags: [Tag], limit: Int) throws {
         var pairs = self.byScope[scope] ?? [:]
         for id in ids {

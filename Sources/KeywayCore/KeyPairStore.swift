@@ -34,4 +34,7 @@ public protocol KeyPairStore: Sendable {
     ///
     /// Throws ``KeywayError/Code/keyPairIDNotFound`` for an ID not in the scope.
     func deleteTags(in scope: Scope, on ids: [KeyPairID], deletions: [TagDeletion]?) async throws
+
+    /// Deletes everything (`--dev` mode's reset).
+    func removeAll() async throws
 }

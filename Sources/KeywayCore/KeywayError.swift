@@ -56,5 +56,19 @@ public struct KeywayError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidFilter = Code("invalidFilter")
         /// A filter value is longer than allowed.
         public static let filterValueTooLong = Code("filterValueTooLong")
+        /// No IAM user has that name in the account.
+        public static let userNotFound = Code("userNotFound")
+        /// An IAM user with that name (in any case) already exists in the account.
+        public static let userDuplicate = Code("userDuplicate")
+        /// The account has as many users as it may.
+        public static let userLimitExceeded = Code("userLimitExceeded")
+        /// The user still owns something (access keys, SSH keys) that must be deleted first.
+        public static let deleteConflict = Code("deleteConflict")
+        /// No access key has that ID for that user.
+        public static let accessKeyNotFound = Code("accessKeyNotFound")
+        /// The user already has as many access keys as allowed.
+        public static let accessKeyLimitExceeded = Code("accessKeyLimitExceeded")
+        /// The caller is authenticated but may not do this; the subject names the action.
+        public static let accessDenied = Code("accessDenied")
     }
 }

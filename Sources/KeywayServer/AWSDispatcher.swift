@@ -1,13 +1,17 @@
 import AWSProtocol
 import EC2API
+import IAMAPI
 import KeywayCore
 import Logging
 
-/// Routes a request to its AWS service, by the SigV4 signing name and then by `Version`, and renders the answer
-/// in that service's envelope. Free of HTTP framework types so it can be tested alone.
+/// Routes a request to its AWS service, by the SigV4 signing name and then by `Version`, authenticates it, and
+/// renders the answer in that service's envelope. Free of HTTP framework types so it can be tested alone.
 struct AWSDispatcher: Sendable {
     let ec2: EC2Service
-    let defaultAccount: AccountID
+    let iam: IAMService
+    let sts: STSService
+    let authenticator: Authenticator
+    let usage: UsageRecorder
     let regions: Set<Region>
 
     /// The outcome of one request, with what the request log line reports.
@@ -16,52 +20,75 @@ struct AWSDispatcher: Sendable {
         var service: String
         var action: String?
         var errorCode: String?
+        var caller: String?
     }
 
     func dispatch(_ request: AWSRequest, requestID: String) async -> Outcome {
         if request.header("X-Amz-Target") != nil {
             // JSON 1.1 services (EC2 Instance Connect) are not served yet.
-            let error = AWSError(code: "UnknownOperationException", message: "The operation is not supported by this endpoint.")
             let body = #"{"__type":"UnknownOperationException","message":"The operation is not supported by this endpoint."}"#
             return Outcome(
-                response: XMLResponse(status: error.status, body: body, contentType: "application/x-amz-json-1.1"),
-                service: "json", action: request.header("X-Amz-Target"), errorCode: error.code
+                response: XMLResponse(status: .badRequest, body: body, contentType: "application/x-amz-json-1.1"),
+                service: "json", action: request.header("X-Amz-Target"), errorCode: "UnknownOperationException"
             )
         }
         let parameters: QueryParameters
         do {
             parameters = try QueryParameters(request: request)
         } catch {
-            return self.failure(error, service: CredentialScope(request: request, parameters: QueryParameters([:]))?.service ?? "ec2", action: nil, requestID: requestID)
+            let service = CredentialScope(request: request, parameters: QueryParameters([:]))?.service ?? EC2Service.signingName
+            return self.failure(error, service: service, action: nil, requestID: requestID)
         }
         let scope = CredentialScope(request: request, parameters: parameters)
         let service = scope?.service ?? Self.service(forVersion: parameters["Version"])
         let action = parameters["Action"]
-        switch service {
-        case EC2Service.signingName:
-            do {
+
+        let principal: Principal
+        do {
+            principal = try await self.authenticator.authenticate(request, parameters: parameters)
+        } catch {
+            let mapped = service == EC2Service.signingName ? AWSError.ec2Authentication(error) : AWSError.queryAuthentication(error)
+            return self.failure(mapped, service: service, action: action, requestID: requestID)
+        }
+
+        do throws(AWSError) {
+            let body: String
+            switch service {
+            case EC2Service.signingName:
                 let region = try self.region(scope)
-                let context = EC2Service.Context(scope: Scope(account: self.defaultAccount, region: region), requestID: requestID)
-                let body = try await self.ec2.handle(parameters, context: context)
-                return Outcome(response: XMLResponse(body: body), service: service, action: action, errorCode: nil)
-            } catch {
-                return self.failure(error, service: service, action: action, requestID: requestID)
+                do throws(KeywayError) {
+                    try IdentityService.authorize(principal, action: "ec2:\(action ?? "")", resource: "*")
+                } catch {
+                    throw AWSError(code: "UnauthorizedOperation", message: "You are not authorized to perform this operation.", status: .forbidden)
+                }
+                let context = EC2Service.Context(scope: Scope(account: principal.account, region: region), requestID: requestID)
+                body = try await self.ec2.handle(parameters, context: context)
+            case IAMService.signingName:
+                if action == "GetAccessKeyLastUsed" { await self.usage.flush() }
+                body = try await self.iam.handle(parameters, context: IAMService.Context(principal: principal, requestID: requestID))
+            case STSService.signingName:
+                body = try self.sts.handle(parameters, context: IAMService.Context(principal: principal, requestID: requestID))
+            default:
+                throw AWSError.invalidAction(action ?? "")
             }
-        default:
-            return self.failure(AWSError.invalidAction(action ?? ""), service: service, action: action, requestID: requestID)
+            return Outcome(response: XMLResponse(body: body), service: service, action: action, errorCode: nil, caller: principal.arn)
+        } catch {
+            var outcome = self.failure(error, service: service, action: action, requestID: requestID)
+            outcome.caller = principal.arn
+            return outcome
         }
     }
 
     /// The service a request without a SigV4 scope is for, by its `Version`.
     private static func service(forVersion version: String?) -> String {
         switch version {
-        case "2010-05-08": "iam"
-        case "2011-06-15": "sts"
+        case IAMService.version: IAMService.signingName
+        case STSService.version: STSService.signingName
         default: EC2Service.signingName
         }
     }
 
-    /// The region of the credential scope, which must be one this Keyway serves; unsigned requests get us-east-1.
+    /// The region of the credential scope, which must be one this Keyway serves.
     private func region(_ scope: CredentialScope?) throws(AWSError) -> Region {
         guard let scope else { return .usEast1 }
         guard let region = Region(rawValue: scope.region), self.regions.contains(region) else {
@@ -77,10 +104,10 @@ struct AWSDispatcher: Sendable {
     private func failure(_ error: AWSError, service: String, action: String?, requestID: String) -> Outcome {
         let response: XMLResponse
         switch service {
-        case "iam":
-            response = .queryError(error, requestID: requestID, namespace: "https://iam.amazonaws.com/doc/2010-05-08/")
-        case "sts":
-            response = .queryError(error, requestID: requestID, namespace: "https://sts.amazonaws.com/doc/2011-06-15/")
+        case IAMService.signingName:
+            response = .queryError(error, requestID: requestID, namespace: IAMService.namespace)
+        case STSService.signingName:
+            response = .queryError(error, requestID: requestID, namespace: STSService.namespace)
         default:
             response = .ec2Error(error, requestID: requestID)
         }

@@ -1,42 +1,117 @@
 import EC2API
 import Foundation
 import Hummingbird
+import IAMAPI
 import KeywayCore
 import KeywayStorage
 import Logging
 
-/// Builds the Keyway application: the store, the services, the HTTP responder.
+/// Credentials made when the server starts on an empty store, to be shown once.
+public struct StartupCredentials: Sendable {
+    public let account: AccountID
+    public let accessKeyID: String
+    public let secretAccessKey: String
+    /// Where they were written, in the AWS CLI's credentials-file format; nil for memory storage.
+    public let file: URL?
+}
+
+/// Builds the Keyway application: the stores, the services, authentication, the HTTP responder.
 ///
-/// - Parameter onListening: called with the bound port once the server listens (with `port` 0, the chosen one).
+/// On an empty store it creates the first account and its root key (in `--dev` mode, the dev account) and writes
+/// them to `credentials` in the data folder, mode 0600.
+///
+/// - Parameters:
+///   - onStartupCredentials: called once with credentials created at this start.
+///   - onListening: called with the bound port once the server listens (with `port` 0, the chosen one).
 public func buildApplication(
-    configuration: ServerConfiguration, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    configuration: ServerConfiguration,
+    onStartupCredentials: @escaping @Sendable (StartupCredentials) -> Void = { _ in },
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "keyway")
     logger.logLevel = configuration.logLevel
-    let store: any KeyPairStore
+    let keyPairStore: any KeyPairStore
+    let identityStore: any IdentityStore
+    var dataDirectory: URL?
     switch configuration.storage {
     case .memory:
-        store = InMemoryKeyPairStore()
+        keyPairStore = InMemoryKeyPairStore()
+        identityStore = InMemoryIdentityStore()
     case .sqlite(let directory):
-        store = SQLiteKeyPairStore(database: try SQLiteDatabase(directory: directory))
+        let database = try SQLiteDatabase(directory: directory)
+        keyPairStore = SQLiteKeyPairStore(database: database)
+        identityStore = SQLiteIdentityStore(database: database, sealer: try SecretSealer.load(directory: directory))
+        dataDirectory = directory
+    }
+    let identity = IdentityService(store: identityStore, environment: configuration.identityEnvironment)
+    if let created = try await ensureAccount(identity, devAccount: configuration.devAccount) {
+        let file = try dataDirectory.map { try writeCredentialsFile(created, directory: $0) }
+        onStartupCredentials(
+            StartupCredentials(
+                account: created.account.id, accessKeyID: created.rootKey.key.id.rawValue,
+                secretAccessKey: created.rootKey.secret.value, file: file
+            )
+        )
     }
     let keyPairs = KeyPairService(
-        store: store, environment: configuration.environment, limitPerRegion: configuration.keyPairLimitPerRegion
+        store: keyPairStore, environment: configuration.environment, limitPerRegion: configuration.keyPairLimitPerRegion
     )
+    let usage = UsageRecorder(identity: identity, interval: configuration.usageFlushInterval, logger: logger)
     let dispatcher = AWSDispatcher(
         ec2: EC2Service(keyPairs: keyPairs, regions: configuration.regions),
-        defaultAccount: configuration.defaultAccount, regions: Set(configuration.regions)
+        iam: IAMService(identity: identity), sts: STSService(),
+        authenticator: Authenticator(
+            identity: identity, devAccount: configuration.devAccount, usage: usage, now: configuration.identityEnvironment.now
+        ),
+        usage: usage, regions: Set(configuration.regions)
     )
+    var reset: (@Sendable () async throws -> Void)?
+    if let devAccount = configuration.devAccount {
+        reset = {
+            try await keyPairStore.removeAll()
+            try await identity.removeAll()
+            _ = try await ensureAccount(identity, devAccount: devAccount)
+        }
+    }
     let responder = KeywayResponder(
         dispatcher: dispatcher, maximumBodySize: configuration.maximumBodySize,
-        newRequestID: configuration.newRequestID
+        newRequestID: configuration.newRequestID, reset: reset
     )
     return Application(
         responder: responder,
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "Keyway"
         ),
+        services: [usage],
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )
+}
+
+/// Creates the first account on an empty store, or the dev account when it is missing.
+private func ensureAccount(
+    _ identity: IdentityService, devAccount: AccountID?
+) async throws -> (account: Account, rootKey: IdentityService.IssuedKey)? {
+    if let devAccount {
+        guard try await !identity.store.accounts().contains(where: { $0.id == devAccount }) else { return nil }
+        return try await identity.createAccount(id: devAccount)
+    }
+    return try await identity.bootstrap()
+}
+
+/// Writes root credentials in the AWS CLI's credentials-file format, mode 0600, for `AWS_SHARED_CREDENTIALS_FILE`.
+private func writeCredentialsFile(_ created: (account: Account, rootKey: IdentityService.IssuedKey), directory: URL) throws -> URL {
+    let file = directory.appendingPathComponent("credentials")
+    let text = """
+        # Root credentials of account \(created.account.id.rawValue), made by keyway serve on first start.
+        [default]
+        aws_access_key_id = \(created.rootKey.key.id.rawValue)
+        aws_secret_access_key = \(created.rootKey.secret.value)
+
+        """
+    try? FileManager.default.removeItem(at: file)
+    guard FileManager.default.createFile(atPath: file.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+        throw KeywayStorageError.cannotWrite(file.path)
+    }
+    return file
 }

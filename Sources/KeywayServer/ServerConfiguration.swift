@@ -4,6 +4,9 @@ import Logging
 
 /// Everything `keyway serve` can be told: where to listen, where to keep data, which regions to serve.
 public struct ServerConfiguration: Sendable {
+    /// The account `--dev` uses unless told otherwise, as emulator users expect it.
+    public static let defaultDevAccount = AccountID(rawValue: "000000000000")!
+
     /// Where the state is kept.
     public enum Storage: Sendable {
         /// The embedded SQLite database in this folder.
@@ -19,8 +22,9 @@ public struct ServerConfiguration: Sendable {
     public var storage: Storage
     /// The regions served; a request signed for any other region is refused.
     public var regions: [Region]
-    /// The account every request belongs to until accounts and authentication arrive.
-    public var defaultAccount: AccountID
+    /// Dev mode (`--dev`): requests signed with keys Keyway did not issue are accepted, unverified, as the root of
+    /// this account, and `POST /_keyway/reset` wipes all state. Nil: strict SigV4 on every request.
+    public var devAccount: AccountID?
     /// Key pairs an account may hold in one region; AWS's default quota is 5,000.
     public var keyPairLimitPerRegion: Int
     /// The largest request body read; larger ones are refused with an AWS-style error.
@@ -28,26 +32,33 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// Time, IDs and key generation for the key pair rules.
     public var environment: KeyPairService.Environment
+    /// Time and identifiers for accounts, users and access keys.
+    public var identityEnvironment: IdentityService.Environment
+    /// How often recorded access key uses are written.
+    public var usageFlushInterval: Duration
     /// Makes each request's ID; injectable so golden tests are stable.
     public var newRequestID: @Sendable () -> String
 
     public init(
         host: String = "127.0.0.1", port: Int = 4566,
         storage: Storage = .sqlite(directory: URL(fileURLWithPath: "keyway-data")),
-        regions: [Region] = Region.standard, defaultAccount: AccountID = AccountID(rawValue: "000000000000")!,
+        regions: [Region] = Region.standard, devAccount: AccountID? = nil,
         keyPairLimitPerRegion: Int = KeyPair.defaultLimitPerRegion, maximumBodySize: Int = 8 << 20, logLevel: Logger.Level = .info,
-        environment: KeyPairService.Environment = .live,
+        environment: KeyPairService.Environment = .live, identityEnvironment: IdentityService.Environment = .live,
+        usageFlushInterval: Duration = .seconds(5),
         newRequestID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
     ) {
         self.host = host
         self.port = port
         self.storage = storage
         self.regions = regions
-        self.defaultAccount = defaultAccount
+        self.devAccount = devAccount
         self.keyPairLimitPerRegion = keyPairLimitPerRegion
         self.maximumBodySize = maximumBodySize
         self.logLevel = logLevel
         self.environment = environment
+        self.identityEnvironment = identityEnvironment
+        self.usageFlushInterval = usageFlushInterval
         self.newRequestID = newRequestID
     }
 }

@@ -11,6 +11,11 @@ public struct KeywayStorageError: Error, Hashable, Sendable, CustomStringConvert
         self.reason = reason
     }
 
+    /// A file in the data folder could not be written.
+    public static func cannotWrite(_ path: String) -> KeywayStorageError {
+        KeywayStorageError(.cannotWrite, reason: "cannot write \(path)")
+    }
+
     public var description: String { "KeywayStorageError.\(self.code): \(self.reason)" }
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(self.code) }
@@ -19,7 +24,12 @@ public struct KeywayStorageError: Error, Hashable, Sendable, CustomStringConvert
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
         private init(_ name: String) { self.name = name }
-        public var description: String { self.name }
+        /// A file in the data folder could not be written.
+    public static func cannotWrite(_ path: String) -> KeywayStorageError {
+        KeywayStorageError(.cannotWrite, reason: "cannot write \(path)")
+    }
+
+    public var description: String { self.name }
 
         /// The data folder or the database file could not be opened or created.
         public static let cannotOpen = Code("cannotOpen")
@@ -27,5 +37,7 @@ public struct KeywayStorageError: Error, Hashable, Sendable, CustomStringConvert
         public static let corruptRow = Code("corruptRow")
         /// The database was written by a newer Keyway, with migrations this one does not know.
         public static let unknownMigration = Code("unknownMigration")
+        /// A file in the data folder could not be written.
+        public static let cannotWrite = Code("cannotWrite")
     }
 }

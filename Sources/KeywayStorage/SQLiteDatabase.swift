@@ -64,6 +64,37 @@ public struct SQLiteDatabase: Sendable {
                     """
             )
         }
+        migrator.registerMigration("0002-identity") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE accounts (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        created_s INTEGER NOT NULL
+                    ) STRICT;
+                    CREATE TABLE users (
+                        account TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        name_folded TEXT NOT NULL,
+                        path TEXT NOT NULL,
+                        id TEXT NOT NULL UNIQUE,
+                        created_s INTEGER NOT NULL,
+                        PRIMARY KEY (account, name_folded)
+                    ) STRICT;
+                    CREATE TABLE access_keys (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        account TEXT NOT NULL,
+                        user_name TEXT,
+                        status TEXT NOT NULL,
+                        created_s INTEGER NOT NULL,
+                        secret_sealed BLOB NOT NULL,
+                        last_used_s INTEGER,
+                        last_used_service TEXT,
+                        last_used_region TEXT
+                    ) STRICT;
+                    CREATE INDEX access_keys_by_owner ON access_keys (account, user_name);
+                    """
+            )
+        }
         return migrator
     }
 

@@ -40,6 +40,12 @@ public struct SQLiteKeyPairStore: KeyPairStore {
         }
     }
 
+    public func removeAll() async throws {
+        try await self.database.pool.write { db in
+            try db.execute(sql: "DELETE FROM tags; DELETE FROM key_pairs")
+        }
+    }
+
     public func keyPairs(in scope: Scope) async throws -> [KeyPair] {
         try await self.database.pool.read { db in
             try Self.fetch(db, scope: scope, where: "", arguments: [])

@@ -24,6 +24,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated regions to serve (default: AWS's commercial regions).")
     var regions: String?
 
+    @Flag(help: "Development mode for test suites: requests signed with keys Keyway did not issue are accepted as the dev account's root, and POST /_keyway/reset wipes all state. Never expose it.")
+    var dev = false
+
+    @Option(help: "The account --dev uses.")
+    var devAccount = "000000000000"
+
     @Option(help: "Key pairs an account may hold in one region (AWS's default quota: 5000).")
     var keyPairLimit = 5000
 
@@ -48,14 +54,42 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--log-level takes trace, debug, info, notice, warning, error or critical.")
         }
         configuration.logLevel = level
+        if self.dev {
+            guard let account = AccountID(rawValue: self.devAccount) else {
+                throw ValidationError("--dev-account takes a 12-digit account ID.")
+            }
+            configuration.devAccount = account
+        }
         let host = self.host
-        let app = try await buildApplication(configuration: configuration) { port in
+        let dev = self.dev
+        let app = try await buildApplication(
+            configuration: configuration,
+            onStartupCredentials: { credentials in
+                var text = """
+                    Created account \(credentials.account) with root credentials (shown only this once):
+                      aws_access_key_id     = \(credentials.accessKeyID)
+                      aws_secret_access_key = \(credentials.secretAccessKey)
+
+                    """
+                if let file = credentials.file {
+                    text += "Saved to \(file.path) (mode 0600); use it with AWS_SHARED_CREDENTIALS_FILE=\(file.path)\n\n"
+                }
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
+        ) { port in
             let endpoint = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
-            let banner = """
+            var banner = """
                 Keyway is listening on \(endpoint)
                 Try: aws --endpoint-url \(endpoint) ec2 describe-key-pairs
 
                 """
+            if dev {
+                banner += """
+                    *** DEV MODE: signatures from unknown access keys are NOT verified; any such request acts as
+                    *** the root of the dev account. POST \(endpoint)/_keyway/reset wipes all state. Never expose this.
+
+                    """
+            }
             FileHandle.standardOutput.write(Data(banner.utf8))
         }
         try await app.runService()

@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import re
+import os
 import textwrap
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -41,7 +41,6 @@ from conftest import (
     assert_key_absent,
     aws,
     aws_json,
-    digest_value,
     ec2_client,
     ed25519_line_random,
     expect_client_error,
@@ -98,7 +97,7 @@ class ReferenceKey:
     """A key made by ssh-keygen or openssl, with what EC2 must report when its public half is imported."""
 
     name: str
-    private: Path
+    private: Path | None  # None for synthetic public keys
     public: Path  # OpenSSH public line file
     key_type: str  # rsa | ed25519
     fingerprint: str  # as EC2 shows it for an imported key
@@ -115,6 +114,7 @@ def keys(tmp_path_factory) -> dict[str, ReferenceKey]:
     for name, args in [
         ("rsa1024", ["-t", "rsa", "-b", "1024"]),
         ("rsa2048", ["-t", "rsa", "-b", "2048"]),
+        ("rsa3072", ["-t", "rsa", "-b", "3072"]),
         ("rsa4096", ["-t", "rsa", "-b", "4096"]),
         ("ed25519", ["-t", "ed25519"]),
     ]:
@@ -135,7 +135,24 @@ def keys(tmp_path_factory) -> dict[str, ReferenceKey]:
     made["openssl-rsa"] = ReferenceKey(
         "openssl-rsa", private, public, "rsa", openssl_aws_imported_from_private(private)
     )
+    # Large RSA public keys without the cost of generating them: an odd modulus of exactly that many bits
+    # (nothing checks primality of a public key). AWS accepted 8192-bit imports; the server takes up to 16384.
+    for bits in (8192, 16384):
+        public = write_file(folder / f"rsa{bits}.pub", synthetic_rsa_line(bits) + "\n")
+        assert ssh_keygen_fingerprint(public)[0] == bits
+        made[f"rsa{bits}"] = ReferenceKey(f"rsa{bits}", None, public, "rsa", openssl_aws_imported_from_public(public))
     return made
+
+
+def mpint(value: int) -> bytes:
+    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
+    return ssh_string(b"\0" + raw if raw[0] & 0x80 else raw)
+
+
+def synthetic_rsa_line(bits: int) -> str:
+    modulus = int.from_bytes(os.urandom(bits // 8 + 1), "big") & ((1 << bits) - 1) | (1 << (bits - 1)) | 1
+    blob = ssh_string(b"ssh-rsa") + mpint(65537) + mpint(modulus)
+    return "ssh-rsa " + base64.b64encode(blob).decode()
 
 
 def spki_der(key: ReferenceKey) -> bytes:
@@ -154,8 +171,19 @@ def material(key: ReferenceKey, fmt: str) -> bytes:
         return f"{line_type} {line_b64}".encode()
     if fmt == "openssh-crlf":
         return f"{line_type} {line_b64} windows-comment\r\n".encode()
+    if fmt == "openssh-bom":
+        return b"\xef\xbb\xbf\n  " + key.public.read_bytes() + b"\n\n"
     if fmt == "rfc4716":
         return run_ok(["ssh-keygen", "-e", "-f", key.public]).stdout_bytes
+    if fmt == "rfc4716-puttygen":
+        return run_ok(["puttygen", key.private, "-O", "public"]).stdout_bytes
+    if fmt == "rfc4716-headers":
+        # RFC 4716 §3.3: a quoted comment continued with a backslash, and a private x- header.
+        body = textwrap.wrap(base64.b64encode(base64.b64decode(line_b64)).decode(), 70)
+        return "\r\n".join([
+            "---- BEGIN SSH2 PUBLIC KEY ----", 'Comment: "a rather long comment that goes on and \\',
+            'on across two lines"', "x-made-by: keyway-e2e", *body, "---- END SSH2 PUBLIC KEY ----", "",
+        ]).encode()
     if fmt == "spki-pem":
         if key.name == "openssl-rsa":
             return run_ok(["openssl", "pkey", "-in", key.private, "-pubout"]).stdout_bytes
@@ -178,8 +206,10 @@ RSA_FORMATS = [
 ]
 IMPORT_CASES = (
     [(key, fmt) for key in ("rsa1024", "rsa2048", "rsa4096") for fmt in RSA_FORMATS]
-    + [("rsa2048", "openssh-no-comment"), ("rsa2048", "openssh-crlf")]
-    + [("ed25519", fmt) for fmt in ("openssh", "openssh-no-comment", "openssh-crlf", "rfc4716")]
+    + [(key, fmt) for key in ("rsa3072", "rsa8192", "rsa16384") for fmt in ("openssh", "rfc4716", "spki-der-base64")]
+    + [("rsa2048", fmt) for fmt in ("openssh-no-comment", "openssh-crlf", "openssh-bom", "rfc4716-puttygen", "rfc4716-headers")]
+    + [("ed25519", fmt) for fmt in ("openssh", "openssh-no-comment", "openssh-crlf", "openssh-bom", "rfc4716",
+                                    "rfc4716-puttygen", "rfc4716-headers")]
     + [("openssl-rsa", fmt) for fmt in ("spki-pem", "pkcs1-pem", "spki-der-base64")]
 )
 CLI_IMPORT_CASES = [("rsa2048", fmt) for fmt in RSA_FORMATS] + [
@@ -604,6 +634,7 @@ def bad_materials(tmp_path_factory, keys) -> dict[str, bytes]:
     made["truncated-spki-pem"] = "\n".join(spki.splitlines()[:-1]).encode()
     made["truncated-der"] = spki_der(keys["rsa2048"])[:100]
     made["type-mismatch"] = f"ssh-ed25519 {rsa_b64}".encode()
+    made["rsa-16385-bits"] = (synthetic_rsa_line(16385) + "\n").encode()  # server's choice: at most 16384 bits
     made["ed25519-31-bytes"] = ("ssh-ed25519 " + base64.b64encode(ssh_string(b"ssh-ed25519") + ssh_string(b"\x01" * 31)).decode()).encode()
     sk_blob = ssh_string(b"sk-ssh-ed25519@openssh.com") + ssh_string(b"\x02" * 32) + ssh_string(b"ssh:")
     made["sk-ed25519"] = ("sk-ssh-ed25519@openssh.com " + base64.b64encode(sk_blob).decode()).encode()
@@ -638,7 +669,7 @@ BAD_MATERIAL_CASES = [
     "two-lines", "two-ed25519-lines", "truncated-openssh", "truncated-ed25519", "truncated-rfc4716",
     "truncated-spki-pem", "truncated-der", "type-mismatch", "ed25519-31-bytes", "sk-ed25519",
     "openssh-private-ed25519", "openssh-private-rsa", "pkcs8-private-rsa", "pkcs1-private-rsa", "pkcs8-private-der",
-    "ppk-private", "rsa-768-spki-pem", "x509-certificate", "whitespace-only", "ed25519-spki-pem",
+    "ppk-private", "rsa-768-spki-pem", "rsa-16385-bits", "x509-certificate", "whitespace-only", "ed25519-spki-pem",
     "ed25519-spki-der-base64",
 ]
 
@@ -1113,6 +1144,8 @@ def test_tag_length_rules(client, case):
     assert tags_of(client, kid) == {}
     client.create_tags(Resources=[kid], Tags=[{"Key": "k" * 128, "Value": "v" * 256}])
     assert tags_of(client, kid) == {"k" * 128: "v" * 256}
+    client.create_tags(Resources=[kid], Tags=[{"Key": "é" * 128, "Value": "ü" * 256}])  # characters, not bytes
+    assert tags_of(client, kid)["é" * 128] == "ü" * 256
 
 
 @pytest.mark.parametrize("resource", ["bogus", "key-123", "key-0123456789ABCDEF0", "i-0123456789abcdef0", "NAME"])

@@ -19,14 +19,12 @@ from urllib.parse import quote
 import pytest
 
 from conftest import (
-    AWS_CLI,
     EC2_VERSION,
     KEYWAY_BIN,
     SHARED_REGIONS,
     assert_cli_error,
     assert_key_absent,
     aws,
-    aws_json,
     ec2_client,
     ed25519_line_random,
     expect_client_error,
@@ -36,7 +34,6 @@ from conftest import (
     raw_request,
     run,
     unique_name,
-    write_file,
 )
 
 LIMIT = 5000
@@ -86,11 +83,6 @@ def test_five_thousand_key_pairs_per_region(start_server):
     assert_cli_error(result, "ResourceLimitExceeded", "CreateKeyPair", LIMIT_MESSAGE)
     expect_client_error(lambda: client.create_key_pair(KeyName=over, KeyType="ed25519", DryRun=False), "ResourceLimitExceeded")
     assert_key_absent(client, over)
-    # A duplicate name is still a duplicate at the limit.
-    expect_client_error(
-        lambda: client.import_key_pair(KeyName="quota-0000", PublicKeyMaterial=ed25519_line_random().encode()),
-        "InvalidKeyPair.Duplicate",
-    )
 
     # Another region of the same account is not affected.
     eu = ec2_client(server, "eu-west-1")
@@ -114,6 +106,15 @@ def test_five_thousand_key_pairs_per_region(start_server):
         outcomes = list(pool.map(try_import, range(12)))
     assert sorted(outcomes) == ["ResourceLimitExceeded"] * 9 + ["ok"] * 3, outcomes
     assert len(all_key_pairs(client)) == LIMIT
+
+    # At the limit, a name that exists is still a duplicate, for CreateKeyPair and ImportKeyPair alike.
+    taken = "quota-0100"
+    expect_client_error(lambda: client.create_key_pair(KeyName=taken, KeyType="ed25519"), "InvalidKeyPair.Duplicate",
+                        message=f"The keypair '{taken}' already exists.")
+    expect_client_error(
+        lambda: client.import_key_pair(KeyName=taken, PublicKeyMaterial=ed25519_line_random().encode()),
+        "InvalidKeyPair.Duplicate", message=f"The keypair '{taken}' already exists.",
+    )
 
 
 # ==================================================================================================
@@ -357,6 +358,62 @@ def test_raw_http_unsigned_requests_work_in_us_east_1(ec2_server):
     assert response.status == 200 and name in response.body.decode(), response.describe()
     assert name in key_names_in(ec2_client(ec2_server, "us-east-1"), KeyNames=[name])
     expect_client_error(lambda: ec2_client(ec2_server, "eu-west-1").describe_key_pairs(KeyNames=[name]), "InvalidKeyPair.NotFound")
+
+
+def test_presigned_get_lands_in_the_region_of_its_credential(ec2_server):
+    """A presigned URL (GET, scope in X-Amz-Credential) is served in the region of that scope."""
+    eu = ec2_client(ec2_server, "eu-west-1")
+    name = eu.import_key_pair(KeyName=unique_name("presigned"), PublicKeyMaterial=ed25519_line_random().encode())["KeyName"]
+    url = eu.generate_presigned_url("describe_key_pairs", Params={"KeyNames": [name]})
+    assert "X-Amz-Credential" in url and "%2Feu-west-1%2F" in url, url
+    response = raw_request(ec2_server, "GET", url.split(f":{ec2_server.port}", 1)[1])
+    assert response.status == 200 and f"<keyName>{name}</keyName>" in response.body.decode(), response.describe()
+    url = ec2_client(ec2_server, "us-east-1").generate_presigned_url("describe_key_pairs", Params={"KeyNames": [name]})
+    response = raw_request(ec2_server, "GET", url.split(f":{ec2_server.port}", 1)[1])
+    assert parse_ec2_error(response)[:2] == ("InvalidKeyPair.NotFound", f"The key pair '{name}' does not exist")
+    url = ec2_client(ec2_server, "us-west-2").generate_presigned_url("describe_key_pairs", Params={})
+    response = raw_request(ec2_server, "GET", url.split(f":{ec2_server.port}", 1)[1])
+    assert response.status == 401 and parse_ec2_error(response)[0] == "AuthFailure", response.describe()
+
+
+def test_unsigned_requests_on_a_server_without_us_east_1(start_server):
+    """Unsigned requests go to us-east-1; a server that does not serve us-east-1 must not store anything there.
+
+    `--regions eu-west-1` promises that no other region is served (DescribeRegions lists only eu-west-1, and a
+    request signed for us-east-1 is AuthFailure), so an unsigned write must be refused like a signed one.
+    """
+    server = start_server(regions=["eu-west-1"])
+    expect_client_error(lambda: ec2_client(server, "us-east-1").describe_key_pairs(), "AuthFailure", status=401)
+    name = unique_name("unsigned")
+    response = raw_request(server, body=import_body(name))
+    assert 400 <= response.status < 500, (
+        "an unsigned ImportKeyPair on a server that does not serve us-east-1 should be refused\n" + response.describe()
+    )
+    parse_ec2_error(response)
+    listing = raw_request(server, body=form(Action="DescribeKeyPairs"))
+    assert name not in listing.body.decode(), "the key pair was stored in a region the server does not serve\n" + listing.describe()
+
+
+def test_concurrent_creates_of_one_name(ec2_server):
+    """Many clients racing for one name: exactly one wins, the others get InvalidKeyPair.Duplicate."""
+    client = ec2_client(ec2_server, pool=10)
+    for operation in ("import", "create"):
+        name = unique_name(f"race-{operation}")
+
+        def attempt(_: int) -> str:
+            try:
+                if operation == "import":
+                    client.import_key_pair(KeyName=name, PublicKeyMaterial=ed25519_line_random().encode())
+                else:
+                    client.create_key_pair(KeyName=name, KeyType="rsa")
+                return "ok"
+            except Exception as error:  # noqa: BLE001 - classified below
+                return getattr(error, "response", {}).get("Error", {}).get("Code", repr(error))
+
+        with ThreadPoolExecutor(8) as pool:
+            outcomes = list(pool.map(attempt, range(8)))
+        assert sorted(outcomes) == ["InvalidKeyPair.Duplicate"] * 7 + ["ok"], (operation, outcomes)
+        assert len(client.describe_key_pairs(KeyNames=[name])["KeyPairs"]) == 1
 
 
 def test_raw_http_just_under_the_body_limit_is_read(ec2_server):

@@ -1,0 +1,303 @@
+import Foundation
+
+/// Accounts, IAM users and access keys: the life cycle of credentials, and who may do what with them.
+///
+/// Until policies exist the rule is simple: an account's root may do everything in its account; an IAM user may
+/// manage its own access keys and ask who it is, and nothing else.
+public struct IdentityService: Sendable {
+    /// Time and identifiers, injectable so tests can pin them.
+    public struct Environment: Sendable {
+        public var now: @Sendable () -> Date
+        public var newAccountID: @Sendable () -> AccountID
+        public var newAccessKeyID: @Sendable () -> AccessKeyID
+        public var newSecret: @Sendable () -> SecretAccessKey
+        public var newUserID: @Sendable () -> UserID
+
+        public init(
+            now: @escaping @Sendable () -> Date, newAccountID: @escaping @Sendable () -> AccountID,
+            newAccessKeyID: @escaping @Sendable () -> AccessKeyID, newSecret: @escaping @Sendable () -> SecretAccessKey,
+            newUserID: @escaping @Sendable () -> UserID
+        ) {
+            self.now = now
+            self.newAccountID = newAccountID
+            self.newAccessKeyID = newAccessKeyID
+            self.newSecret = newSecret
+            self.newUserID = newUserID
+        }
+
+        /// The system clock and the system's cryptographically secure random number generator.
+        public static let live = Environment(
+            now: { Date() },
+            newAccountID: {
+                var generator = SystemRandomNumberGenerator()
+                return AccountID.random(using: &generator)
+            },
+            newAccessKeyID: {
+                var generator = SystemRandomNumberGenerator()
+                return AccessKeyID.random(using: &generator)
+            },
+            newSecret: {
+                var generator = SystemRandomNumberGenerator()
+                return SecretAccessKey.random(using: &generator)
+            },
+            newUserID: {
+                var generator = SystemRandomNumberGenerator()
+                return UserID.random(using: &generator)
+            }
+        )
+    }
+
+    /// A new access key with its secret, which is shown to its owner only this once.
+    public struct IssuedKey: Sendable {
+        public let key: AccessKey
+        public let secret: SecretAccessKey
+    }
+
+    /// A page of a list call (IAM's `Marker`/`MaxItems`).
+    public struct Page<Element: Sendable>: Sendable {
+        public let items: [Element]
+        /// The marker to continue from, when more items follow.
+        public let marker: String?
+    }
+
+    public let store: any IdentityStore
+    public let environment: Environment
+    private let cache = CredentialCache()
+
+    public init(store: any IdentityStore, environment: Environment = .live) {
+        self.store = store
+        self.environment = environment
+    }
+
+    // MARK: - Accounts
+
+    /// Creates an account with a root access key.
+    public func createAccount(id: AccountID? = nil) async throws -> (account: Account, rootKey: IssuedKey) {
+        let now = self.environment.now().truncatedToSeconds
+        let account = Account(id: id ?? self.environment.newAccountID(), createTime: now)
+        let key = AccessKey(
+            id: self.environment.newAccessKeyID(), account: account.id, userName: nil, status: .active, createTime: now,
+            lastUsed: nil
+        )
+        let secret = self.environment.newSecret()
+        try await self.store.createAccount(account, rootKey: key, secret: secret)
+        return (account, IssuedKey(key: key, secret: secret))
+    }
+
+    /// Creates the first account and its root key when the store holds none; nil when accounts exist.
+    public func bootstrap() async throws -> (account: Account, rootKey: IssuedKey)? {
+        guard try await self.store.accounts().isEmpty else { return nil }
+        return try await self.createAccount()
+    }
+
+    /// Adds a root access key to an existing account (for `keyway admin`).
+    public func createRootAccessKey(account: AccountID) async throws -> IssuedKey {
+        guard try await self.store.accounts().contains(where: { $0.id == account }) else {
+            throw KeywayError(.invalidParameterValue, subject: "account", detail: "No account \(account) exists.")
+        }
+        return try await self.issueKey(account: account, userName: nil)
+    }
+
+    /// Deletes every account, user and key (`--dev` mode's reset).
+    public func removeAll() async throws {
+        try await self.store.removeAll()
+        self.cache.removeAll()
+    }
+
+    // MARK: - Authentication
+
+    /// The principal and secret behind an access key, if the key exists and is active.
+    public func credentials(for id: AccessKeyID) async throws -> (principal: Principal, secret: SecretAccessKey)? {
+        if let cached = self.cache.get(id) { return cached }
+        let generation = self.cache.generation
+        guard let (key, secret) = try await self.store.accessKey(id: id), key.status == .active else { return nil }
+        var user: IAMUser?
+        if let name = key.userName {
+            guard let found = try await self.store.user(in: key.account, named: name) else { return nil }
+            user = found
+        }
+        let credentials = (Principal(account: key.account, user: user, accessKeyID: id), secret)
+        self.cache.set(id, credentials, ifGeneration: generation)
+        return credentials
+    }
+
+    // MARK: - Authorization
+
+    /// The IAM actions a user may call on its own user without any policy.
+    public static let selfServiceActions: Set<String> = [
+        "iam:CreateAccessKey", "iam:ListAccessKeys", "iam:UpdateAccessKey", "iam:DeleteAccessKey",
+        "iam:GetAccessKeyLastUsed", "sts:GetCallerIdentity",
+    ]
+
+    /// Allows the root everything in its account; a user only the self-service actions on its own user.
+    ///
+    /// - Parameters:
+    ///   - action: `service:Action`, such as `ec2:DescribeKeyPairs`.
+    ///   - resource: the ARN acted on, for the error message.
+    ///   - ownUser: whether the action targets the caller's own user.
+    public static func authorize(_ principal: Principal, action: String, resource: String, ownUser: Bool = false) throws(KeywayError) {
+        guard principal.isRoot || (ownUser && Self.selfServiceActions.contains(action)) || action == "sts:GetCallerIdentity" else {
+            throw KeywayError(.accessDenied, subject: action, detail: resource)
+        }
+    }
+
+    // MARK: - Users
+
+    public func createUser(by principal: Principal, name: String, path: String?) async throws -> IAMUser {
+        try IAMUser.validateName(name)
+        let path = path ?? "/"
+        try IAMUser.validatePath(path)
+        let user = IAMUser(
+            account: principal.account, name: name, path: path, id: self.environment.newUserID(),
+            createTime: self.environment.now().truncatedToSeconds
+        )
+        try Self.authorize(principal, action: "iam:CreateUser", resource: user.arn)
+        try await self.store.insertUser(user, limit: IAMUser.limitPerAccount)
+        return user
+    }
+
+    /// The named user, or with no name the caller's own user (nil for the root, which is not an IAM user).
+    public func getUser(by principal: Principal, name: String?) async throws -> IAMUser? {
+        guard let name else {
+            if let user = principal.user {
+                try Self.authorize(principal, action: "iam:GetUser", resource: user.arn)
+            }
+            return principal.user
+        }
+        try IAMUser.validateName(name)
+        try Self.authorize(principal, action: "iam:GetUser", resource: self.userARN(principal.account, name))
+        guard let user = try await self.store.user(in: principal.account, named: name) else {
+            throw KeywayError(.userNotFound, subject: name)
+        }
+        return user
+    }
+
+    public func listUsers(by principal: Principal, pathPrefix: String?, marker: String?, maxItems: Int?) async throws -> Page<IAMUser> {
+        try Self.authorize(principal, action: "iam:ListUsers", resource: "arn:aws:iam::\(principal.account.rawValue):user/")
+        let users = try await self.store.users(in: principal.account, pathPrefix: pathPrefix ?? "/")
+        return try Self.page(users, marker: marker, maxItems: maxItems, key: \.name)
+    }
+
+    public func deleteUser(by principal: Principal, name: String) async throws {
+        try IAMUser.validateName(name)
+        try Self.authorize(principal, action: "iam:DeleteUser", resource: self.userARN(principal.account, name))
+        try await self.store.deleteUser(in: principal.account, named: name)
+        self.cache.removeAll(account: principal.account, userName: name)
+    }
+
+    // MARK: - Access keys
+
+    /// Creates an access key for the named user, or for the caller when no name is given.
+    public func createAccessKey(by principal: Principal, userName: String?) async throws -> IssuedKey {
+        let owner = try await self.owner(principal, userName: userName, action: "iam:CreateAccessKey")
+        return try await self.issueKey(account: principal.account, userName: owner)
+    }
+
+    public func listAccessKeys(by principal: Principal, userName: String?, marker: String?, maxItems: Int?) async throws -> Page<AccessKey> {
+        let owner = try await self.owner(principal, userName: userName, action: "iam:ListAccessKeys")
+        let keys = try await self.store.accessKeys(in: principal.account, userName: owner)
+        return try Self.page(keys, marker: marker, maxItems: maxItems, key: \.id.rawValue)
+    }
+
+    public func updateAccessKey(by principal: Principal, userName: String?, id: String, status: AccessKey.Status) async throws {
+        let owner = try await self.owner(principal, userName: userName, action: "iam:UpdateAccessKey")
+        guard let keyID = AccessKeyID(rawValue: id) else { throw KeywayError(.accessKeyNotFound, subject: id) }
+        try await self.store.updateAccessKey(in: principal.account, userName: owner, id: keyID, status: status)
+        self.cache.remove(keyID)
+    }
+
+    public func deleteAccessKey(by principal: Principal, userName: String?, id: String) async throws {
+        if userName == nil && principal.isRoot {
+            throw KeywayError(
+                .invalidParameterValue, subject: "UserName", detail: "Must specify userName when calling with non-User credentials"
+            )
+        }
+        let owner = try await self.owner(principal, userName: userName, action: "iam:DeleteAccessKey")
+        guard let keyID = AccessKeyID(rawValue: id) else { throw KeywayError(.accessKeyNotFound, subject: id) }
+        try await self.store.deleteAccessKey(in: principal.account, userName: owner, id: keyID)
+        self.cache.remove(keyID)
+    }
+
+    /// The owner and last use of a key. A key that does not exist, or that the caller may not see, is refused as
+    /// access denied (AWS does not say which).
+    public func accessKeyLastUsed(by principal: Principal, id: String) async throws -> (userName: String?, lastUsed: AccessKeyUse?) {
+        let denied = KeywayError(.accessDenied, subject: "iam:GetAccessKeyLastUsed", detail: "access key \(id.prefix(128))")
+        guard let keyID = AccessKeyID(rawValue: id), let (key, _) = try await self.store.accessKey(id: keyID),
+            key.account == principal.account
+        else { throw denied }
+        guard principal.isRoot || (key.userName != nil && key.userName == principal.user?.name) else { throw denied }
+        return (key.userName, key.lastUsed)
+    }
+
+    /// Records authenticated uses of keys; called in batches, not per request.
+    public func recordUses(_ uses: [AccessKeyID: AccessKeyUse]) async throws {
+        guard !uses.isEmpty else { return }
+        try await self.store.recordUses(uses)
+    }
+
+    // MARK: - Helpers
+
+    private func issueKey(account: AccountID, userName: String?) async throws -> IssuedKey {
+        let key = AccessKey(
+            id: self.environment.newAccessKeyID(), account: account, userName: userName, status: .active,
+            createTime: self.environment.now().truncatedToSeconds, lastUsed: nil
+        )
+        let secret = self.environment.newSecret()
+        try await self.store.insertAccessKey(key, secret: secret, limit: AccessKey.limitPerUser)
+        return IssuedKey(key: key, secret: secret)
+    }
+
+    /// Resolves whose keys an access-key action is about (nil: the root's), checking that the caller may act and
+    /// that a named user exists.
+    private func owner(_ principal: Principal, userName: String?, action: String) async throws -> String? {
+        guard let userName else {
+            let resource = principal.arn
+            try Self.authorize(principal, action: action, resource: resource, ownUser: true)
+            return principal.user?.name
+        }
+        try IAMUser.validateName(userName)
+        let own = principal.user.map { $0.name.lowercased() == userName.lowercased() } ?? false
+        try Self.authorize(principal, action: action, resource: self.userARN(principal.account, userName), ownUser: own)
+        guard let user = try await self.store.user(in: principal.account, named: userName) else {
+            throw KeywayError(.userNotFound, subject: userName)
+        }
+        return user.name
+    }
+
+    private func userARN(_ account: AccountID, _ name: String) -> String {
+        "arn:aws:iam::\(account.rawValue):user/\(name)"
+    }
+
+    private static func page<T>(_ items: [T], marker: String?, maxItems: Int?, key: KeyPath<T, String>) throws(KeywayError) -> Page<T> {
+        let limit = maxItems ?? 100
+        guard (1...1000).contains(limit) else {
+            throw KeywayError(.invalidParameterValue, subject: "MaxItems", detail: "must be from 1 to 1000")
+        }
+        var remaining = items[...]
+        if let marker {
+            guard let after = Self.decodeMarker(marker) else {
+                throw KeywayError(.invalidParameterValue, subject: "Marker", detail: "is not valid")
+            }
+            // Continue after the item the marker names; if it is gone, after where it would be.
+            if let index = remaining.firstIndex(where: { $0[keyPath: key] == after }) {
+                remaining = remaining[(index + 1)...]
+            } else {
+                remaining = remaining.drop { $0[keyPath: key] <= after }
+            }
+        }
+        guard remaining.count > limit else { return Page(items: Array(remaining), marker: nil) }
+        let page = Array(remaining.prefix(limit))
+        return Page(items: page, marker: Self.encodeMarker(page[page.count - 1][keyPath: key]))
+    }
+
+    private static func encodeMarker(_ last: String) -> String { Data(last.utf8).base64EncodedString() }
+
+    private static func decodeMarker(_ marker: String) -> String? {
+        Data(base64Encoded: marker).flatMap { String(data: $0, encoding: .utf8) }
+    }
+}
+
+extension Date {
+    /// The same instant cut to whole seconds, as IAM reports dates.
+    public var truncatedToSeconds: Date { Date(timeIntervalSince1970: self.timeIntervalSince1970.rounded(.down)) }
+}

@@ -1,0 +1,73 @@
+import AWSProtocol
+import Crypto
+import Foundation
+import KeywayCore
+import Synchronization
+
+/// Verifies SigV4 on every request with access keys Keyway issued, and says who the caller is.
+///
+/// Credentials are looked up through ``IdentityService`` (which caches them and forgets a key the moment it is
+/// deactivated or deleted); derived signing keys are cached per key, secret, date, region and service, so a warm
+/// verification costs two SHA-256 and one HMAC, not a database read.
+final class Authenticator: Sendable {
+    /// Accept requests signed with keys Keyway did not issue as the root of this account (`--dev`).
+    let devAccount: AccountID?
+    private let identity: IdentityService
+    private let now: @Sendable () -> Date
+    private let signingKeys = Mutex<[String: (secret: String, key: SymmetricKey)]>([:])
+    private let usage: UsageRecorder
+
+    init(identity: IdentityService, devAccount: AccountID?, usage: UsageRecorder, now: @escaping @Sendable () -> Date) {
+        self.identity = identity
+        self.devAccount = devAccount
+        self.usage = usage
+        self.now = now
+    }
+
+    /// The caller of a request, or why it is refused.
+    func authenticate(_ request: AWSRequest, parameters: QueryParameters) async throws(SignatureV4Failure) -> Principal {
+        guard let signed = try SignedRequest(request: request, parameters: parameters) else {
+            throw .missingAuthentication
+        }
+        let now = self.now()
+        try signed.checkTime(now: now)
+        let credentials: (principal: Principal, secret: SecretAccessKey)?
+        do {
+            credentials = try await AccessKeyID(rawValue: signed.scope.accessKeyID).asyncFlatMap { try await self.identity.credentials(for: $0) }
+        } catch {
+            throw .unknownAccessKey
+        }
+        guard let (principal, secret) = credentials else {
+            if let devAccount = self.devAccount {
+                // Dev mode: any well-formed signature from a key Keyway did not issue is the dev account's root.
+                return Principal(account: devAccount, user: nil, accessKeyID: nil)
+            }
+            throw .unknownAccessKey
+        }
+        try signed.verify(request, signingKey: self.signingKey(secret: secret, scope: signed.scope))
+        if let id = principal.accessKeyID {
+            self.usage.record(id, AccessKeyUse(date: now, service: signed.scope.service, region: signed.scope.region))
+        }
+        return principal
+    }
+
+    private func signingKey(secret: SecretAccessKey, scope: CredentialScope) -> SymmetricKey {
+        let cacheKey = "\(scope.accessKeyID)/\(scope.date)/\(scope.region)/\(scope.service)"
+        // An entry serves only the secret it was derived from.
+        if let cached = self.signingKeys.withLock({ $0[cacheKey] }), cached.secret == secret.value { return cached.key }
+        let key = SignedRequest.signingKey(secret: secret.value, date: scope.date, region: scope.region, service: scope.service)
+        self.signingKeys.withLock { cache in
+            // Bounded: scopes change daily; a full cache simply starts again.
+            if cache.count >= 10_000 { cache.removeAll() }
+            cache[cacheKey] = (secret.value, key)
+        }
+        return key
+    }
+}
+
+extension Optional {
+    func asyncFlatMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

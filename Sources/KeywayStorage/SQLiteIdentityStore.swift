@@ -1,0 +1,197 @@
+import Foundation
+import GRDB
+import KeywayCore
+
+/// The ``IdentityStore`` on the embedded SQLite database; access key secrets are stored sealed by ``SecretSealer``.
+public struct SQLiteIdentityStore: IdentityStore {
+    private let database: SQLiteDatabase
+    private let sealer: SecretSealer
+
+    public init(database: SQLiteDatabase, sealer: SecretSealer) {
+        self.database = database
+        self.sealer = sealer
+    }
+
+    public func createAccount(_ account: Account, rootKey: AccessKey, secret: SecretAccessKey) async throws {
+        let sealed = try self.sealer.seal(secret.value, id: rootKey.id.rawValue)
+        try await self.database.pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO accounts (id, created_s) VALUES (?, ?)",
+                arguments: [account.id.rawValue, Self.seconds(account.createTime)]
+            )
+            try Self.insert(rootKey, sealed: sealed, db: db)
+        }
+    }
+
+    public func removeAll() async throws {
+        try await self.database.pool.write { db in
+            try db.execute(sql: "DELETE FROM access_keys; DELETE FROM users; DELETE FROM accounts")
+        }
+    }
+
+    public func accounts() async throws -> [Account] {
+        try await self.database.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, created_s FROM accounts ORDER BY created_s, id").map { row in
+                guard let id = AccountID(rawValue: row["id"]) else {
+                    throw KeywayStorageError(.corruptRow, reason: "accounts row with an invalid id")
+                }
+                return Account(id: id, createTime: Date(timeIntervalSince1970: Double(row["created_s"] as Int64)))
+            }
+        }
+    }
+
+    public func insertUser(_ user: IAMUser, limit: Int) async throws {
+        try await self.database.pool.write { db in
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users WHERE account = ?", arguments: [user.account.rawValue]) ?? 0
+            guard count < limit else { throw KeywayError(.userLimitExceeded, subject: String(limit)) }
+            do {
+                try db.execute(
+                    sql: "INSERT INTO users (account, name, name_folded, path, id, created_s) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        user.account.rawValue, user.name, user.name.lowercased(), user.path, user.id.rawValue,
+                        Self.seconds(user.createTime),
+                    ]
+                )
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                throw KeywayError(.userDuplicate, subject: user.name)
+            }
+        }
+    }
+
+    public func user(in account: AccountID, named name: String) async throws -> IAMUser? {
+        try await self.database.pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM users WHERE account = ? AND name_folded = ?",
+                arguments: [account.rawValue, name.lowercased()]
+            ).map(Self.user)
+        }
+    }
+
+    public func users(in account: AccountID, pathPrefix: String) async throws -> [IAMUser] {
+        try await self.database.pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM users WHERE account = ? AND substr(path, 1, ?) = ? ORDER BY name",
+                arguments: [account.rawValue, pathPrefix.count, pathPrefix]
+            ).map(Self.user)
+        }
+    }
+
+    public func deleteUser(in account: AccountID, named name: String) async throws {
+        try await self.database.pool.write { db in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT name FROM users WHERE account = ? AND name_folded = ?",
+                arguments: [account.rawValue, name.lowercased()]
+            ) else { throw KeywayError(.userNotFound, subject: name) }
+            let storedName: String = row["name"]
+            let keys = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM access_keys WHERE account = ? AND user_name = ?",
+                arguments: [account.rawValue, storedName]
+            ) ?? 0
+            guard keys == 0 else { throw KeywayError(.deleteConflict, subject: storedName, detail: "access keys") }
+            try db.execute(
+                sql: "DELETE FROM users WHERE account = ? AND name_folded = ?", arguments: [account.rawValue, name.lowercased()]
+            )
+        }
+    }
+
+    public func insertAccessKey(_ key: AccessKey, secret: SecretAccessKey, limit: Int) async throws {
+        let sealed = try self.sealer.seal(secret.value, id: key.id.rawValue)
+        try await self.database.pool.write { db in
+            if let userName = key.userName {
+                let count = try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM access_keys WHERE account = ? AND user_name = ?",
+                    arguments: [key.account.rawValue, userName]
+                ) ?? 0
+                guard count < limit else { throw KeywayError(.accessKeyLimitExceeded, subject: String(limit)) }
+            }
+            try Self.insert(key, sealed: sealed, db: db)
+        }
+    }
+
+    public func accessKeys(in account: AccountID, userName: String?) async throws -> [AccessKey] {
+        try await self.database.pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM access_keys WHERE account = ? AND user_name IS ? ORDER BY created_s, id",
+                arguments: [account.rawValue, userName]
+            ).map(Self.accessKey)
+        }
+    }
+
+    public func accessKey(id: AccessKeyID) async throws -> (key: AccessKey, secret: SecretAccessKey)? {
+        let row = try await self.database.pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM access_keys WHERE id = ?", arguments: [id.rawValue])
+        }
+        guard let row else { return nil }
+        let sealed: Data = row["secret_sealed"]
+        return (try Self.accessKey(row), SecretAccessKey(value: try self.sealer.open(sealed, id: id.rawValue)))
+    }
+
+    public func updateAccessKey(in account: AccountID, userName: String?, id: AccessKeyID, status: AccessKey.Status) async throws {
+        try await self.database.pool.write { db in
+            try db.execute(
+                sql: "UPDATE access_keys SET status = ? WHERE id = ? AND account = ? AND user_name IS ?",
+                arguments: [status.rawValue, id.rawValue, account.rawValue, userName]
+            )
+            guard db.changesCount == 1 else { throw KeywayError(.accessKeyNotFound, subject: id.rawValue) }
+        }
+    }
+
+    public func deleteAccessKey(in account: AccountID, userName: String?, id: AccessKeyID) async throws {
+        try await self.database.pool.write { db in
+            try db.execute(
+                sql: "DELETE FROM access_keys WHERE id = ? AND account = ? AND user_name IS ?",
+                arguments: [id.rawValue, account.rawValue, userName]
+            )
+            guard db.changesCount == 1 else { throw KeywayError(.accessKeyNotFound, subject: id.rawValue) }
+        }
+    }
+
+    public func recordUses(_ uses: [AccessKeyID: AccessKeyUse]) async throws {
+        try await self.database.pool.write { db in
+            for (id, use) in uses {
+                try db.execute(
+                    sql: "UPDATE access_keys SET last_used_s = ?, last_used_service = ?, last_used_region = ? WHERE id = ?",
+                    arguments: [Self.seconds(use.date), use.service, use.region, id.rawValue]
+                )
+            }
+        }
+    }
+
+    private static func insert(_ key: AccessKey, sealed: Data, db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO access_keys (id, account, user_name, status, created_s, secret_sealed)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [key.id.rawValue, key.account.rawValue, key.userName, key.status.rawValue, Self.seconds(key.createTime), sealed]
+        )
+    }
+
+    private static func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
+
+    private static func user(_ row: Row) throws -> IAMUser {
+        guard let account = AccountID(rawValue: row["account"]), let id = UserID(rawValue: row["id"]) else {
+            throw KeywayStorageError(.corruptRow, reason: "users row with an invalid account or id")
+        }
+        return IAMUser(
+            account: account, name: row["name"], path: row["path"], id: id,
+            createTime: Date(timeIntervalSince1970: Double(row["created_s"] as Int64))
+        )
+    }
+
+    private static func accessKey(_ row: Row) throws -> AccessKey {
+        guard let id = AccessKeyID(rawValue: row["id"]), let account = AccountID(rawValue: row["account"]),
+            let status = AccessKey.Status(rawValue: row["status"])
+        else { throw KeywayStorageError(.corruptRow, reason: "access_keys row with an invalid id, account or status") }
+        var lastUsed: AccessKeyUse?
+        if let seconds = row["last_used_s"] as Int64?, let service = row["last_used_service"] as String?,
+            let region = row["last_used_region"] as String?
+        {
+            lastUsed = AccessKeyUse(date: Date(timeIntervalSince1970: Double(seconds)), service: service, region: region)
+        }
+        return AccessKey(
+            id: id, account: account, userName: row["user_name"], status: status,
+            createTime: Date(timeIntervalSince1970: Double(row["created_s"] as Int64)), lastUsed: lastUsed
+        )
+    }
+}
