@@ -378,11 +378,17 @@ def start_keyway_server(data_dir: Path, regions: list[str] | None = None, log_pa
         ready = select.select([proc.stdout], [], [], max(0.0, remaining))[0] if remaining > 0 else []
         if not ready:
             server.stop(5)
-            pytest.fail(f"keyway serve printed no banner in {SERVER_START_TIMEOUT}s\nstdout: {seen!r}\nlog:\n{server.log()[-3000:]}")
+            pytest.fail(
+                f"keyway serve printed no banner in {SERVER_START_TIMEOUT}s\n"
+                f"stdout: {seen!r}\nlog:\n{server.log()[-3000:]}"
+            )
         chunk = os.read(proc.stdout.fileno(), 4096)
         if not chunk:
             server.stop(5)
-            pytest.fail(f"keyway serve exited ({proc.returncode}) before listening\nstdout: {seen!r}\nlog:\n{server.log()[-3000:]}")
+            pytest.fail(
+                f"keyway serve exited ({proc.returncode}) before listening\n"
+                f"stdout: {seen!r}\nlog:\n{server.log()[-3000:]}"
+            )
         seen += chunk
         match = BANNER.search(seen)
         if match:
@@ -515,7 +521,10 @@ def raw_request(server: KeywayServer, method: str = "POST", path: str = "/", bod
 
 
 def parse_ec2_error(response: RawResponse) -> tuple[str, str, str]:
-    """Checks EC2's error envelope (Response/Errors/Error with Code and Message, then RequestID): (code, message, id)."""
+    """Checks EC2's error envelope (Response/Errors/Error with Code and Message, then RequestID).
+
+    Returns (code, message, request ID).
+    """
     detail = response.describe()
     assert 400 <= response.status < 500, "expected an HTTP 4xx answer\n" + detail
     assert "xml" in response.headers.get("content-type", ""), "errors are XML\n" + detail

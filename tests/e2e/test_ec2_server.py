@@ -83,6 +83,16 @@ def describe_one(client, name: str, include_public_key: bool = True) -> dict:
     return pairs[0]
 
 
+def flt(name: str, *values: str) -> dict:
+    """One Describe filter."""
+    return {"Name": name, "Values": list(values)}
+
+
+def tag_spec(tags: list[dict]) -> list[dict]:
+    """A TagSpecification list for a key pair."""
+    return [{"ResourceType": "key-pair", "Tags": tags}]
+
+
 def import_ed25519(client, name: str | None = None, **extra) -> dict:
     name = name or unique_name("ed")
     return client.import_key_pair(KeyName=name, PublicKeyMaterial=ed25519_line_random().encode(), **extra)
@@ -207,7 +217,8 @@ RSA_FORMATS = [
 IMPORT_CASES = (
     [(key, fmt) for key in ("rsa1024", "rsa2048", "rsa4096") for fmt in RSA_FORMATS]
     + [(key, fmt) for key in ("rsa3072", "rsa8192", "rsa16384") for fmt in ("openssh", "rfc4716", "spki-der-base64")]
-    + [("rsa2048", fmt) for fmt in ("openssh-no-comment", "openssh-crlf", "openssh-bom", "rfc4716-puttygen", "rfc4716-headers")]
+    + [("rsa2048", fmt)
+       for fmt in ("openssh-no-comment", "openssh-crlf", "openssh-bom", "rfc4716-puttygen", "rfc4716-headers")]
     + [("ed25519", fmt) for fmt in ("openssh", "openssh-no-comment", "openssh-crlf", "openssh-bom", "rfc4716",
                                     "rfc4716-puttygen", "rfc4716-headers")]
     + [("openssl-rsa", fmt) for fmt in ("spki-pem", "pkcs1-pem", "spki-der-base64")]
@@ -343,7 +354,9 @@ def test_create_ed25519_ppk_via_boto3(client, tmp_path):
 def test_create_with_tag_specification_via_cli(ec2_server, client):
     name = unique_name("cli-tagged")
     spec = [{"ResourceType": "key-pair", "Tags": [
-        {"Key": "env", "Value": "dev"}, {"Key": "empty", "Value": ""}, {"Key": "Ünicode key", "Value": "välue ✓ <&>"},
+        {"Key": "env", "Value": "dev"},
+        {"Key": "empty", "Value": ""},
+        {"Key": "Ünicode key", "Value": "välue ✓ <&>"},
     ]}]
     out = aws_json(
         ec2_server, "ec2", "create-key-pair", "--key-name", name, "--key-type", "ed25519",
@@ -402,7 +415,7 @@ def test_tag_specification_limits_accepted_at_the_edge(client):
     """50 tags, a 128-character key and a 256-character value are allowed."""
     name = unique_name("edge-tags")
     tags = [{"Key": f"k{i:02d}", "Value": str(i)} for i in range(49)] + [{"Key": "K" * 128, "Value": "V" * 256}]
-    client.create_key_pair(KeyName=name, KeyType="ed25519", TagSpecifications=[{"ResourceType": "key-pair", "Tags": tags}])
+    client.create_key_pair(KeyName=name, KeyType="ed25519", TagSpecifications=tag_spec(tags))
     assert describe_one(client, name)["Tags"] == tags
 
 
@@ -422,15 +435,17 @@ def test_dry_run_create_via_cli(ec2_server, client):
      "DescribeTags", "DescribeRegions"],
 )
 def test_dry_run_every_action_is_http_412_and_changes_nothing(client, action):
-    existing = import_ed25519(client, TagSpecifications=[{"ResourceType": "key-pair", "Tags": [{"Key": "keep", "Value": "1"}]}])
+    existing = import_ed25519(client, TagSpecifications=tag_spec([{"Key": "keep", "Value": "1"}]))
     name = unique_name("dry")
+    public = ed25519_line_random().encode()
+    kid = existing["KeyPairId"]
     calls = {
         "CreateKeyPair": lambda: client.create_key_pair(KeyName=name, DryRun=True),
-        "ImportKeyPair": lambda: client.import_key_pair(KeyName=name, PublicKeyMaterial=ed25519_line_random().encode(), DryRun=True),
+        "ImportKeyPair": lambda: client.import_key_pair(KeyName=name, PublicKeyMaterial=public, DryRun=True),
         "DescribeKeyPairs": lambda: client.describe_key_pairs(KeyNames=[existing["KeyName"]], DryRun=True),
         "DeleteKeyPair": lambda: client.delete_key_pair(KeyName=existing["KeyName"], DryRun=True),
-        "CreateTags": lambda: client.create_tags(Resources=[existing["KeyPairId"]], Tags=[{"Key": "new", "Value": "x"}], DryRun=True),
-        "DeleteTags": lambda: client.delete_tags(Resources=[existing["KeyPairId"]], DryRun=True),
+        "CreateTags": lambda: client.create_tags(Resources=[kid], Tags=[{"Key": "new", "Value": "x"}], DryRun=True),
+        "DeleteTags": lambda: client.delete_tags(Resources=[kid], DryRun=True),
         "DescribeTags": lambda: client.describe_tags(DryRun=True),
         "DescribeRegions": lambda: client.describe_regions(DryRun=True),
     }
@@ -453,7 +468,8 @@ def test_duplicate_name_via_cli(ec2_server, client):
     result = aws(ec2_server, "ec2", "create-key-pair", "--key-name", name)
     assert_cli_error(result, "InvalidKeyPair.Duplicate", "CreateKeyPair", f"The keypair '{name}' already exists.")
     expect_client_error(
-        lambda: import_ed25519(client, name), "InvalidKeyPair.Duplicate", message=f"The keypair '{name}' already exists."
+        lambda: import_ed25519(client, name), "InvalidKeyPair.Duplicate",
+        message=f"The keypair '{name}' already exists.",
     )
     item = describe_one(client, name)
     assert (item["KeyPairId"], item["KeyFingerprint"], item["KeyType"]) == (
@@ -566,7 +582,9 @@ def test_import_via_cli_file_text(ec2_server, client, keys):
     """CLI v1 also reads `file://` raw (v2 would need fileb://)."""
     key = keys["ed25519"]
     name = unique_name("cli-imp-file")
-    out = aws_json(ec2_server, "ec2", "import-key-pair", "--key-name", name, "--public-key-material", f"file://{key.public}")
+    out = aws_json(
+        ec2_server, "ec2", "import-key-pair", "--key-name", name, "--public-key-material", f"file://{key.public}"
+    )
     check_imported(client, name, key, out)
 
 
@@ -606,7 +624,9 @@ def bad_materials(tmp_path_factory, keys) -> dict[str, bytes]:
     """Inputs ImportKeyPair must refuse with InvalidKey.Format, made by the real tools where they can make them."""
     folder = tmp_path_factory.mktemp("bad-keys")
     made: dict[str, bytes] = {}
-    for name, args in [("dsa", ["-t", "dsa"]), ("ecdsa", ["-t", "ecdsa", "-b", "256"]), ("ecdsa384", ["-t", "ecdsa", "-b", "384"])]:
+    for name, args in [
+        ("dsa", ["-t", "dsa"]), ("ecdsa", ["-t", "ecdsa", "-b", "256"]), ("ecdsa384", ["-t", "ecdsa", "-b", "384"]),
+    ]:
         run_ok(["ssh-keygen", "-q", "-N", "", "-C", name, *args, "-f", folder / name])
         made[f"{name}-openssh"] = (folder / f"{name}.pub").read_bytes()
     made["dsa-rfc4716"] = run_ok(["ssh-keygen", "-e", "-f", folder / "dsa.pub"]).stdout_bytes
@@ -635,14 +655,16 @@ def bad_materials(tmp_path_factory, keys) -> dict[str, bytes]:
     made["truncated-der"] = spki_der(keys["rsa2048"])[:100]
     made["type-mismatch"] = f"ssh-ed25519 {rsa_b64}".encode()
     made["rsa-16385-bits"] = (synthetic_rsa_line(16385) + "\n").encode()  # server's choice: at most 16384 bits
-    made["ed25519-31-bytes"] = ("ssh-ed25519 " + base64.b64encode(ssh_string(b"ssh-ed25519") + ssh_string(b"\x01" * 31)).decode()).encode()
+    short_blob = ssh_string(b"ssh-ed25519") + ssh_string(b"\x01" * 31)
+    made["ed25519-31-bytes"] = b"ssh-ed25519 " + base64.b64encode(short_blob)
     sk_blob = ssh_string(b"sk-ssh-ed25519@openssh.com") + ssh_string(b"\x02" * 32) + ssh_string(b"ssh:")
     made["sk-ed25519"] = ("sk-ssh-ed25519@openssh.com " + base64.b64encode(sk_blob).decode()).encode()
     made["openssh-private-ed25519"] = keys["ed25519"].private.read_bytes()
     made["openssh-private-rsa"] = keys["rsa2048"].private.read_bytes()
     made["pkcs8-private-rsa"] = keys["openssl-rsa"].private.read_bytes()
-    made["pkcs1-private-rsa"] = run_ok(["openssl", "rsa", "-in", keys["openssl-rsa"].private, "-traditional"]).stdout_bytes
-    made["pkcs8-private-der"] = run_ok(["openssl", "pkey", "-in", keys["openssl-rsa"].private, "-outform", "DER"]).stdout_bytes
+    openssl_private = keys["openssl-rsa"].private
+    made["pkcs1-private-rsa"] = run_ok(["openssl", "rsa", "-in", openssl_private, "-traditional"]).stdout_bytes
+    made["pkcs8-private-der"] = run_ok(["openssl", "pkey", "-in", openssl_private, "-outform", "DER"]).stdout_bytes
     ppk = folder / "putty.ppk"
     run_ok(["puttygen", "-t", "ed25519", "-q", "-o", ppk, "--new-passphrase", "/dev/null"])
     made["ppk-private"] = ppk.read_bytes()
@@ -719,20 +741,19 @@ def described(client, keys) -> DescribeSet:
             "type": key_type, "tags": tags,
         }
 
-    def spec(tags):
-        return [{"ResourceType": "key-pair", "Tags": tags}] if tags else []
+    def imported(name, material, tags):
+        return client.import_key_pair(
+            KeyName=f"{prefix}-{name}", PublicKeyMaterial=material, TagSpecifications=tag_spec(tags)
+        )
 
     tags = [{"Key": "env", "Value": "prod"}, {"Key": "team", "Value": "blue"}]
-    add("alpha", client.import_key_pair(KeyName=f"{prefix}-alpha", PublicKeyMaterial=ed25519_line_random().encode(),
-                                        TagSpecifications=spec(tags)), "ed25519", tags)
+    add("alpha", imported("alpha", ed25519_line_random().encode(), tags), "ed25519", tags)
     tags = [{"Key": "env", "Value": "dev"}]
-    add("beta", client.create_key_pair(KeyName=f"{prefix}-beta", TagSpecifications=spec(tags)), "rsa", tags)
+    add("beta", client.create_key_pair(KeyName=f"{prefix}-beta", TagSpecifications=tag_spec(tags)), "rsa", tags)
     tags = [{"Key": "env", "Value": "prod"}, {"Key": "cost", "Value": ""}]
-    add("gamma", client.import_key_pair(KeyName=f"{prefix}-gamma", PublicKeyMaterial=keys["rsa2048"].public.read_bytes(),
-                                        TagSpecifications=spec(tags)), "rsa", tags)
+    add("gamma", imported("gamma", keys["rsa2048"].public.read_bytes(), tags), "rsa", tags)
     tags = [{"Key": "odd key", "Value": "x?y*z"}]
-    add("star", client.import_key_pair(KeyName=f"{prefix}-a*b", PublicKeyMaterial=ed25519_line_random().encode(),
-                                       TagSpecifications=spec(tags)), "ed25519", tags)
+    add("star", imported("a*b", ed25519_line_random().encode(), tags), "ed25519", tags)
     add("axb", client.create_key_pair(KeyName=f"{prefix}-axb", KeyType="ed25519"), "ed25519", [])
     return DescribeSet(prefix, pairs)
 
@@ -760,7 +781,8 @@ def test_describe_by_names_and_ids(client, described):
 
 def test_describe_by_names_and_ids_via_cli(ec2_server, described):
     d = described
-    out = aws_json(ec2_server, "ec2", "describe-key-pairs", "--key-names", d.pairs["alpha"]["name"], d.pairs["beta"]["name"])
+    alpha, beta = d.pairs["alpha"]["name"], d.pairs["beta"]["name"]
+    out = aws_json(ec2_server, "ec2", "describe-key-pairs", "--key-names", alpha, beta)
     assert {p["KeyName"] for p in out["KeyPairs"]} == d.names("alpha", "beta")
     out = aws_json(ec2_server, "ec2", "describe-key-pairs", "--key-pair-ids", d.pairs["gamma"]["id"])
     assert [p["KeyName"] for p in out["KeyPairs"]] == [d.pairs["gamma"]["name"]]
@@ -781,7 +803,8 @@ def test_describe_missing_name_even_with_existing_ones(ec2_server, client, descr
 def test_describe_several_missing_names_names_one_of_them(client, described):
     missing = [unique_name("gone1"), unique_name("gone2")]
     response = expect_client_error(
-        lambda: client.describe_key_pairs(KeyNames=[described.pairs["beta"]["name"], *missing]), "InvalidKeyPair.NotFound"
+        lambda: client.describe_key_pairs(KeyNames=[described.pairs["beta"]["name"], *missing]),
+        "InvalidKeyPair.NotFound",
     )
     assert response["Error"]["Message"] in {f"The key pair '{m}' does not exist" for m in missing}
 
@@ -793,7 +816,9 @@ def test_describe_missing_id(ec2_server, client, described):
         "InvalidKeyPair.NotFound", message=f"The key pair ID '{missing}' does not exist",
     )
     result = aws(ec2_server, "ec2", "describe-key-pairs", "--key-pair-ids", missing)
-    assert_cli_error(result, "InvalidKeyPair.NotFound", "DescribeKeyPairs", f"The key pair ID '{missing}' does not exist")
+    assert_cli_error(
+        result, "InvalidKeyPair.NotFound", "DescribeKeyPairs", f"The key pair ID '{missing}' does not exist"
+    )
 
 
 def test_describe_malformed_id(client):
@@ -804,46 +829,47 @@ def test_describe_malformed_id(client):
 
 def test_filter_key_name_wildcards(client, described):
     d, p = described, described.prefix
-    assert names_for(client, [{"Name": "key-name", "Values": [f"{p}-*"]}]) == d.names("alpha", "beta", "gamma", "star", "axb")
-    assert names_for(client, [{"Name": "key-name", "Values": [f"{p}-?lpha"]}]) == d.names("alpha")
-    assert names_for(client, [{"Name": "key-name", "Values": [f"{p}-a?b"]}]) == d.names("star", "axb")
-    assert names_for(client, [{"Name": "key-name", "Values": [f"{p}-a\\*b"]}]) == d.names("star"), "\\ escapes *"
-    assert names_for(client, [{"Name": "key-name", "Values": [f"{p}-?"]}]) == set(), "? is exactly one character"
-    assert names_for(client, [{"Name": "key-name", "Values": [f"{p}-beta?"]}]) == set(), "? is exactly one character"
-    assert names_for(client, [{"Name": "key-name", "Values": [f"{p}-*a"]}]) == d.names("alpha", "beta", "gamma")
-    assert names_for(client, [{"Name": "key-name", "Values": [f"{p}-ALPHA".upper()]}]) == set(), "case-sensitive"
-    assert names_for(client, [{"Name": "key-name", "Values": [f"{p}-alpha", f"{p}-beta"]}]) == d.names("alpha", "beta")
-    assert names_for(client, [{"Name": "key-name", "Values": [f"{p}-alph"]}]) == set(), "no prefix match without *"
+    all_five = d.names("alpha", "beta", "gamma", "star", "axb")
+    assert names_for(client, [flt("key-name", f"{p}-*")]) == all_five
+    assert names_for(client, [flt("key-name", f"{p}-?lpha")]) == d.names("alpha")
+    assert names_for(client, [flt("key-name", f"{p}-a?b")]) == d.names("star", "axb")
+    assert names_for(client, [flt("key-name", f"{p}-a\\*b")]) == d.names("star"), "\\ escapes *"
+    assert names_for(client, [flt("key-name", f"{p}-?")]) == set(), "? is exactly one character"
+    assert names_for(client, [flt("key-name", f"{p}-beta?")]) == set(), "? is exactly one character"
+    assert names_for(client, [flt("key-name", f"{p}-*a")]) == d.names("alpha", "beta", "gamma")
+    assert names_for(client, [flt("key-name", f"{p}-alpha".upper())]) == set(), "case-sensitive"
+    assert names_for(client, [flt("key-name", f"{p}-alpha", f"{p}-beta")]) == d.names("alpha", "beta")
+    assert names_for(client, [flt("key-name", f"{p}-alph")]) == set(), "no prefix match without *"
 
 
 def test_filter_key_pair_id_and_fingerprint(client, described):
     d, p = described, described.prefix
-    gamma = d.pairs["gamma"]
-    assert names_for(client, [{"Name": "key-pair-id", "Values": [gamma["id"]]}]) == d.names("gamma")
-    assert names_for(client, [{"Name": "key-pair-id", "Values": ["key-*"]}], p) == d.names("alpha", "beta", "gamma", "star", "axb")
-    assert names_for(client, [{"Name": "key-pair-id", "Values": [gamma["id"][:-1] + "?"]}], p) == d.names("gamma")
-    assert names_for(client, [{"Name": "fingerprint", "Values": [gamma["fingerprint"]]}], p) == d.names("gamma")
-    beta = d.pairs["beta"]
-    assert names_for(client, [{"Name": "fingerprint", "Values": [beta["fingerprint"], d.pairs["alpha"]["fingerprint"]]}]) == d.names("alpha", "beta")
+    gamma, beta, alpha = d.pairs["gamma"], d.pairs["beta"], d.pairs["alpha"]
+    assert names_for(client, [flt("key-pair-id", gamma["id"])]) == d.names("gamma")
+    assert names_for(client, [flt("key-pair-id", "key-*")], p) == d.names("alpha", "beta", "gamma", "star", "axb")
+    assert names_for(client, [flt("key-pair-id", gamma["id"][:-1] + "?")], p) == d.names("gamma")
+    assert names_for(client, [flt("fingerprint", gamma["fingerprint"])], p) == d.names("gamma")
+    both = flt("fingerprint", beta["fingerprint"], alpha["fingerprint"])
+    assert names_for(client, [both]) == d.names("alpha", "beta")
 
 
 def test_filter_tags(client, described):
     d, p = described, described.prefix
-    assert names_for(client, [{"Name": "tag-key", "Values": ["env"]}], p) == d.names("alpha", "beta", "gamma")
-    assert names_for(client, [{"Name": "tag-key", "Values": ["co*"]}], p) == d.names("gamma")
-    assert names_for(client, [{"Name": "tag-key", "Values": ["odd key"]}], p) == d.names("star")
-    assert names_for(client, [{"Name": "tag-key", "Values": ["ENV"]}], p) == set()
-    assert names_for(client, [{"Name": "tag:env", "Values": ["prod"]}], p) == d.names("alpha", "gamma")
-    assert names_for(client, [{"Name": "tag:env", "Values": ["prod", "dev"]}], p) == d.names("alpha", "beta", "gamma")
-    assert names_for(client, [{"Name": "tag:env", "Values": ["pr?d"]}], p) == d.names("alpha", "gamma")
-    assert names_for(client, [{"Name": "tag:env", "Values": ["*"]}], p) == d.names("alpha", "beta", "gamma")
-    assert names_for(client, [{"Name": "tag:env", "Values": ["Prod"]}], p) == set()
-    assert names_for(client, [{"Name": "tag:cost", "Values": [""]}], p) == d.names("gamma"), "an empty value matches ''"
-    assert names_for(client, [{"Name": "tag:odd key", "Values": ["x\\?y\\*z"]}], p) == d.names("star")
-    assert names_for(client, [{"Name": "tag:nosuchkey", "Values": ["*"]}], p) == set()
+    assert names_for(client, [flt("tag-key", "env")], p) == d.names("alpha", "beta", "gamma")
+    assert names_for(client, [flt("tag-key", "co*")], p) == d.names("gamma")
+    assert names_for(client, [flt("tag-key", "odd key")], p) == d.names("star")
+    assert names_for(client, [flt("tag-key", "ENV")], p) == set()
+    assert names_for(client, [flt("tag:env", "prod")], p) == d.names("alpha", "gamma")
+    assert names_for(client, [flt("tag:env", "prod", "dev")], p) == d.names("alpha", "beta", "gamma")
+    assert names_for(client, [flt("tag:env", "pr?d")], p) == d.names("alpha", "gamma")
+    assert names_for(client, [flt("tag:env", "*")], p) == d.names("alpha", "beta", "gamma")
+    assert names_for(client, [flt("tag:env", "Prod")], p) == set()
+    assert names_for(client, [flt("tag:cost", "")], p) == d.names("gamma"), "an empty value matches ''"
+    assert names_for(client, [flt("tag:odd key", "x\\?y\\*z")], p) == d.names("star")
+    assert names_for(client, [flt("tag:nosuchkey", "*")], p) == set()
     # Filters are ANDed, values ORed.
-    assert names_for(client, [{"Name": "tag:env", "Values": ["prod"]}, {"Name": "tag:team", "Values": ["blue"]}], p) == d.names("alpha")
-    assert names_for(client, [{"Name": "tag:env", "Values": ["prod"]}, {"Name": "key-name", "Values": ["*gamma"]}]) == d.names("gamma")
+    assert names_for(client, [flt("tag:env", "prod"), flt("tag:team", "blue")], p) == d.names("alpha")
+    assert names_for(client, [flt("tag:env", "prod"), flt("key-name", "*gamma")]) == d.names("gamma")
 
 
 def test_filter_via_cli(ec2_server, described):
@@ -883,10 +909,11 @@ def test_include_public_key(ec2_server, client, described, keys):
     assert gamma["PublicKey"] == f"ssh-rsa {keys['rsa2048'].line_fields[1]} {d.pairs['gamma']['name']}", (
         "server's choice: an imported key's own comment is replaced by the key name"
     )
-    out = aws_json(ec2_server, "ec2", "describe-key-pairs", "--key-names", d.pairs["alpha"]["name"], "--include-public-key")
+    alpha = d.pairs["alpha"]["name"]
+    out = aws_json(ec2_server, "ec2", "describe-key-pairs", "--key-names", alpha, "--include-public-key")
     line = out["KeyPairs"][0]["PublicKey"]
-    assert line.startswith("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI") and line.endswith(" " + d.pairs["alpha"]["name"])
-    out = aws_json(ec2_server, "ec2", "describe-key-pairs", "--key-names", d.pairs["alpha"]["name"], "--no-include-public-key")
+    assert line.startswith("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI") and line.endswith(" " + alpha)
+    out = aws_json(ec2_server, "ec2", "describe-key-pairs", "--key-names", alpha, "--no-include-public-key")
     assert "PublicKey" not in out["KeyPairs"][0]
 
 
@@ -931,7 +958,7 @@ def test_raw_xml_empty_tag_set(client, described):
 def test_xml_special_characters_round_trip(client):
     name = unique_name("x<&>'\"")
     value = "<v>&amp; ' \" ✓ ünï\r\n"
-    response = import_ed25519(client, name, TagSpecifications=[{"ResourceType": "key-pair", "Tags": [{"Key": "<k&>", "Value": value}]}])
+    response = import_ed25519(client, name, TagSpecifications=tag_spec([{"Key": "<k&>", "Value": value}]))
     assert response["KeyName"] == name
     _, body = raw_xml_of(client, "DescribeKeyPairs", KeyNames=[name], IncludePublicKey=True)
     ET.fromstring(body)  # well-formed
@@ -964,7 +991,7 @@ def test_empty_account(ec2_server):
 
 
 def test_delete_by_name_via_cli(ec2_server, client):
-    created = import_ed25519(client, TagSpecifications=[{"ResourceType": "key-pair", "Tags": [{"Key": "k", "Value": "v"}]}])
+    created = import_ed25519(client, TagSpecifications=tag_spec([{"Key": "k", "Value": "v"}]))
     name = created["KeyName"]
     out = aws_json(ec2_server, "ec2", "delete-key-pair", "--key-name", name)
     assert out == {"Return": True, "KeyPairId": created["KeyPairId"]}
@@ -1040,7 +1067,9 @@ def tags_of(client, key_pair_id: str) -> dict[str, str]:
 def test_tag_lifecycle_via_cli(ec2_server, client):
     created = import_ed25519(client)
     kid = created["KeyPairId"]
-    result = aws(ec2_server, "ec2", "create-tags", "--resources", kid, "--tags", "Key=env,Value=dev", "Key=team,Value=blue")
+    result = aws(
+        ec2_server, "ec2", "create-tags", "--resources", kid, "--tags", "Key=env,Value=dev", "Key=team,Value=blue"
+    )
     assert result.rc == 0 and result.out.strip() == "", result.describe()
     out = aws_json(ec2_server, "ec2", "describe-tags", "--filters", f"Name=resource-id,Values={kid}")
     assert sorted((t["Key"], t["Value"], t["ResourceType"]) for t in out["Tags"]) == [
@@ -1093,7 +1122,9 @@ def test_fifty_tag_limit(client):
     fifty = [{"Key": f"k{i:02d}", "Value": str(i)} for i in range(50)]
     client.create_tags(Resources=[kid], Tags=fifty)
     assert len(tags_of(client, kid)) == 50
-    expect_client_error(lambda: client.create_tags(Resources=[kid], Tags=[{"Key": "one-more", "Value": "x"}]), "TagLimitExceeded")
+    expect_client_error(
+        lambda: client.create_tags(Resources=[kid], Tags=[{"Key": "one-more", "Value": "x"}]), "TagLimitExceeded"
+    )
     assert len(tags_of(client, kid)) == 50
     client.create_tags(Resources=[kid], Tags=[{"Key": "k00", "Value": "overwritten"}])
     assert tags_of(client, kid)["k00"] == "overwritten", "overwriting at the limit is allowed"
@@ -1109,7 +1140,9 @@ def test_create_tags_is_all_or_nothing(client):
     empty = import_ed25519(client)["KeyPairId"]
     client.create_tags(Resources=[near], Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(49)])
     expect_client_error(
-        lambda: client.create_tags(Resources=[empty, near], Tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]),
+        lambda: client.create_tags(
+            Resources=[empty, near], Tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]
+        ),
         "TagLimitExceeded",
     )
     assert tags_of(client, empty) == {} and len(tags_of(client, near)) == 49
@@ -1124,7 +1157,9 @@ def test_create_tags_is_all_or_nothing(client):
 @pytest.mark.parametrize("key", ["aws:owner", "aws:", "AWS:Owner"])
 def test_reserved_tag_prefix(client, key):
     kid = import_ed25519(client)["KeyPairId"]
-    expect_client_error(lambda: client.create_tags(Resources=[kid], Tags=[{"Key": key, "Value": "x"}]), "InvalidParameterValue")
+    expect_client_error(
+        lambda: client.create_tags(Resources=[kid], Tags=[{"Key": key, "Value": "x"}]), "InvalidParameterValue"
+    )
     expect_client_error(lambda: client.delete_tags(Resources=[kid], Tags=[{"Key": key}]), "InvalidParameterValue")
     assert tags_of(client, kid) == {}
 
@@ -1153,7 +1188,10 @@ def test_tags_on_invalid_ids(client, resource):
     name = import_ed25519(client)["KeyName"]
     resource = name if resource == "NAME" else resource
     message = f"The ID '{resource}' is not valid"
-    expect_client_error(lambda: client.create_tags(Resources=[resource], Tags=[{"Key": "a", "Value": "b"}]), "InvalidID", message=message)
+    expect_client_error(
+        lambda: client.create_tags(Resources=[resource], Tags=[{"Key": "a", "Value": "b"}]), "InvalidID",
+        message=message,
+    )
     expect_client_error(lambda: client.delete_tags(Resources=[resource]), "InvalidID", message=message)
 
 
@@ -1197,17 +1235,19 @@ def described_tags(client, tagged, *filters) -> set[tuple[str, str, str]]:
 
 
 def test_describe_tags_filters(client, tagged):
-    everything = {("x", "env", "prod"), ("x", "team", "blue-1"), ("x", "Owner", "Alice"), ("y", "env", "dev"), ("y", "team", "blue-2")}
+    x_env, x_team, x_owner = ("x", "env", "prod"), ("x", "team", "blue-1"), ("x", "Owner", "Alice")
+    y_env, y_team = ("y", "env", "dev"), ("y", "team", "blue-2")
+    everything = {x_env, x_team, x_owner, y_env, y_team}
     assert described_tags(client, tagged) == everything
-    assert described_tags(client, tagged, {"Name": "key", "Values": ["env"]}) == {("x", "env", "prod"), ("y", "env", "dev")}
-    assert described_tags(client, tagged, {"Name": "key", "Values": ["te*"]}) == {("x", "team", "blue-1"), ("y", "team", "blue-2")}
-    assert described_tags(client, tagged, {"Name": "key", "Values": ["owner"]}) == set(), "case-sensitive"
-    assert described_tags(client, tagged, {"Name": "key", "Values": ["Owner", "env"]}) == {("x", "Owner", "Alice"), ("x", "env", "prod"), ("y", "env", "dev")}
-    assert described_tags(client, tagged, {"Name": "value", "Values": ["prod"]}) == {("x", "env", "prod")}
-    assert described_tags(client, tagged, {"Name": "value", "Values": ["blue-?"]}) == {("x", "team", "blue-1"), ("y", "team", "blue-2")}
-    assert described_tags(client, tagged, {"Name": "resource-type", "Values": ["key-pair"]}) == everything
-    assert described_tags(client, tagged, {"Name": "resource-type", "Values": ["instance"]}) == set()
-    assert described_tags(client, tagged, {"Name": "key", "Values": ["env"]}, {"Name": "value", "Values": ["dev"]}) == {("y", "env", "dev")}
+    assert described_tags(client, tagged, flt("key", "env")) == {x_env, y_env}
+    assert described_tags(client, tagged, flt("key", "te*")) == {x_team, y_team}
+    assert described_tags(client, tagged, flt("key", "owner")) == set(), "case-sensitive"
+    assert described_tags(client, tagged, flt("key", "Owner", "env")) == {x_owner, x_env, y_env}
+    assert described_tags(client, tagged, flt("value", "prod")) == {x_env}
+    assert described_tags(client, tagged, flt("value", "blue-?")) == {x_team, y_team}
+    assert described_tags(client, tagged, flt("resource-type", "key-pair")) == everything
+    assert described_tags(client, tagged, flt("resource-type", "instance")) == set()
+    assert described_tags(client, tagged, flt("key", "env"), flt("value", "dev")) == {y_env}
     only_y = client.describe_tags(Filters=[{"Name": "resource-id", "Values": [tagged["y"]]}])["Tags"]
     assert {t["ResourceId"] for t in only_y} == {tagged["y"]} and len(only_y) == 2
     found = described_tags(client, tagged, {"Name": "tag:env", "Values": ["dev"]})
@@ -1217,7 +1257,8 @@ def test_describe_tags_filters(client, tagged):
 def test_describe_tags_filters_via_cli(ec2_server, tagged):
     out = aws_json(ec2_server, "ec2", "describe-tags", "--filters",
                    f"Name=resource-id,Values={tagged['x']},{tagged['y']}", "Name=key,Values=team")
-    assert sorted((t["ResourceId"], t["Value"]) for t in out["Tags"]) == sorted([(tagged["x"], "blue-1"), (tagged["y"], "blue-2")])
+    found = sorted((t["ResourceId"], t["Value"]) for t in out["Tags"])
+    assert found == sorted([(tagged["x"], "blue-1"), (tagged["y"], "blue-2")])
 
 
 @pytest.mark.parametrize("filter_name", ["key-name", "tag-key", "resource_id", "owner-id"])
@@ -1248,9 +1289,10 @@ def test_describe_tags_pagination(ec2_server, client):
     second = client.describe_tags(Filters=scope, MaxResults=1000, NextToken=first["NextToken"])
     assert len(first["Tags"]) == 10 and len(second["Tags"]) == 23 and "NextToken" not in second
     # The CLI follows the tokens itself.
-    out = aws_json(ec2_server, "ec2", "describe-tags", "--page-size", "5", "--filters", f"Name=resource-id,Values={','.join(ids)}")
+    by_id = f"Name=resource-id,Values={','.join(ids)}"
+    out = aws_json(ec2_server, "ec2", "describe-tags", "--page-size", "5", "--filters", by_id)
     assert {(t["ResourceId"], t["Key"], t["Value"]) for t in out["Tags"]} == expected and len(out["Tags"]) == 33
-    out = aws_json(ec2_server, "ec2", "describe-tags", "--max-items", "7", "--filters", f"Name=resource-id,Values={','.join(ids)}")
+    out = aws_json(ec2_server, "ec2", "describe-tags", "--max-items", "7", "--filters", by_id)
     assert len(out["Tags"]) == 7 and out.get("NextToken")
 
 
@@ -1309,7 +1351,7 @@ def test_region_not_served_is_auth_failure(ec2_server, region):
     ]:
         expect_client_error(call, "AuthFailure", status=401)
     for served in SHARED_REGIONS:
-        assert name not in key_names_in(ec2_client(ec2_server, served), Filters=[{"Name": "key-name", "Values": [name]}])
+        assert name not in key_names_in(ec2_client(ec2_server, served), Filters=[flt("key-name", name)])
 
 
 def test_region_not_served_via_cli(ec2_server):
@@ -1334,8 +1376,9 @@ def test_same_name_in_two_regions(ec2_server, keys, tmp_path):
     assert made["KeyFingerprint"] == openssl_aws_created(pem)
     assert imported["KeyFingerprint"] == keys["ed25519"].fingerprint
 
-    in_us = aws_json(ec2_server, "ec2", "describe-key-pairs", "--filters", f"Name=key-name,Values={name}", region="us-east-1")
-    in_eu = aws_json(ec2_server, "ec2", "describe-key-pairs", "--filters", f"Name=key-name,Values={name}", region="eu-west-1")
+    by_name = f"Name=key-name,Values={name}"
+    in_us = aws_json(ec2_server, "ec2", "describe-key-pairs", "--filters", by_name, region="us-east-1")
+    in_eu = aws_json(ec2_server, "ec2", "describe-key-pairs", "--filters", by_name, region="eu-west-1")
     assert [(p["KeyPairId"], p["KeyType"]) for p in in_us["KeyPairs"]] == [(made["KeyPairId"], "rsa")]
     assert [(p["KeyPairId"], p["KeyType"]) for p in in_eu["KeyPairs"]] == [(imported["KeyPairId"], "ed25519")]
     # A duplicate is per region.
@@ -1347,7 +1390,7 @@ def test_same_name_in_two_regions(ec2_server, keys, tmp_path):
                         "InvalidKeyPair.NotFound")
     eu.create_tags(Resources=[imported["KeyPairId"]], Tags=[{"Key": "where", "Value": "eu"}])
     assert us.describe_tags(Filters=[{"Name": "resource-id", "Values": [imported["KeyPairId"]]}])["Tags"] == []
-    assert us.describe_tags(Filters=[{"Name": "key", "Values": ["where"]}, {"Name": "value", "Values": ["eu"]}])["Tags"] == []
+    assert us.describe_tags(Filters=[flt("key", "where"), flt("value", "eu")])["Tags"] == []
     assert describe_one(us, name)["Tags"] == []
     assert describe_one(eu, name)["Tags"] == [{"Key": "where", "Value": "eu"}]
     # Deleting in one region leaves the other.
@@ -1364,5 +1407,6 @@ def test_key_only_in_one_region(ec2_server):
     eu = ec2_client(ec2_server, "eu-west-1")
     created = import_ed25519(eu)
     result = aws(ec2_server, "ec2", "describe-key-pairs", "--key-names", created["KeyName"], region="us-east-1")
-    assert_cli_error(result, "InvalidKeyPair.NotFound", "DescribeKeyPairs", f"The key pair '{created['KeyName']}' does not exist")
+    message = f"The key pair '{created['KeyName']}' does not exist"
+    assert_cli_error(result, "InvalidKeyPair.NotFound", "DescribeKeyPairs", message)
     assert describe_one(eu, created["KeyName"])["KeyPairId"] == created["KeyPairId"]

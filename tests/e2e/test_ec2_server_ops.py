@@ -81,7 +81,7 @@ def test_five_thousand_key_pairs_per_region(start_server):
     )
     result = aws(server, "ec2", "create-key-pair", "--key-name", over)
     assert_cli_error(result, "ResourceLimitExceeded", "CreateKeyPair", LIMIT_MESSAGE)
-    expect_client_error(lambda: client.create_key_pair(KeyName=over, KeyType="ed25519", DryRun=False), "ResourceLimitExceeded")
+    expect_client_error(lambda: client.create_key_pair(KeyName=over, KeyType="ed25519"), "ResourceLimitExceeded")
     assert_key_absent(client, over)
 
     # Another region of the same account is not affected.
@@ -165,12 +165,16 @@ def test_kill_9_loses_no_acknowledged_write(start_server, tmp_path):
 
     # Some created key pairs first: their private halves must not reach the disk.
     materials, created = [], {}
-    result = aws(server, "ec2", "create-key-pair", "--key-name", "made-cli", "--query", "KeyMaterial", "--output", "text")
+    result = aws(
+        server, "ec2", "create-key-pair", "--key-name", "made-cli", "--query", "KeyMaterial", "--output", "text"
+    )
     assert result.rc == 0, result.describe()
     materials.append(result.out)
     for key_type in ("rsa", "ed25519"):
         for key_format in ("pem", "ppk"):
-            response = client.create_key_pair(KeyName=f"made-{key_type}-{key_format}", KeyType=key_type, KeyFormat=key_format)
+            response = client.create_key_pair(
+                KeyName=f"made-{key_type}-{key_format}", KeyType=key_type, KeyFormat=key_format
+            )
             materials.append(response["KeyMaterial"])
             created[response["KeyName"]] = response["KeyPairId"]
     created["made-cli"] = all_key_pairs(client)["made-cli"]["KeyPairId"]
@@ -273,44 +277,70 @@ def import_body(name: str, **extra) -> str:
     return form(**params)
 
 
+MALFORMED = "MalformedQueryString"
+MISSING = "MissingParameter"
+INVALID_VALUE = "InvalidParameterValue"
+
 ROBUSTNESS_CASES = {
-    # id: (method, path, body made from the unique name, expected code (None: any), expected status)
-    "bad-percent-escape": ("POST", "/", lambda n: import_body(n) + "&Junk=%ZZ", "MalformedQueryString", 400),
-    "bad-percent-in-value": ("POST", "/", lambda n: import_body(n).replace("ImportKeyPair", "Import%4KeyPair"), "MalformedQueryString", 400),
-    "truncated-percent": ("POST", "/", lambda n: import_body(n) + "&X=%4", "MalformedQueryString", 400),
-    "invalid-utf8-escaped": ("POST", "/", lambda n: import_body(n) + "&TagSpecification.1.ResourceType=%FF%FE", "MalformedQueryString", 400),
-    "invalid-utf8-raw": ("POST", "/", lambda n: import_body(n).encode() + b"&X=\xc3\x28\xff", "MalformedQueryString", 400),
-    "overlong-utf8": ("POST", "/", lambda n: import_body(n) + "&X=%C0%AF", "MalformedQueryString", 400),
-    "nul-character": ("POST", "/", lambda n: import_body(n).replace(f"KeyName={n}", f"KeyName={n}%00x"), "MalformedQueryString", 400),
-    "control-character": ("POST", "/", lambda n: import_body(n) + "&X=a%01b", "MalformedQueryString", 400),
-    "parameter-twice": ("POST", "/", lambda n: import_body(n) + f"&KeyName={n}", "MalformedQueryString", 400),
-    "empty-parameter-name": ("POST", "/", lambda n: import_body(n) + "&=x", "MalformedQueryString", 400),
+    # id: (method, path, body made from the unique key name, expected code (None: any), expected status (None: 4xx))
+    "bad-percent-escape": ("POST", "/", lambda n: import_body(n) + "&Junk=%ZZ", MALFORMED, 400),
+    "bad-percent-in-value": (
+        "POST", "/", lambda n: import_body(n).replace("ImportKeyPair", "Import%4KeyPair"), MALFORMED, 400,
+    ),
+    "truncated-percent": ("POST", "/", lambda n: import_body(n) + "&X=%4", MALFORMED, 400),
+    "invalid-utf8-escaped": (
+        "POST", "/", lambda n: import_body(n) + "&TagSpecification.1.ResourceType=%FF%FE", MALFORMED, 400,
+    ),
+    "invalid-utf8-raw": ("POST", "/", lambda n: import_body(n).encode() + b"&X=\xc3\x28\xff", MALFORMED, 400),
+    "overlong-utf8": ("POST", "/", lambda n: import_body(n) + "&X=%C0%AF", MALFORMED, 400),
+    "nul-character": (
+        "POST", "/", lambda n: import_body(n).replace(f"KeyName={n}", f"KeyName={n}%00x"), MALFORMED, 400,
+    ),
+    "control-character": ("POST", "/", lambda n: import_body(n) + "&X=a%01b", MALFORMED, 400),
+    "parameter-twice": ("POST", "/", lambda n: import_body(n) + f"&KeyName={n}", MALFORMED, 400),
+    "empty-parameter-name": ("POST", "/", lambda n: import_body(n) + "&=x", MALFORMED, 400),
     "unknown-action": ("POST", "/", lambda n: form(Action="LaunchRockets", KeyName=n), "InvalidAction", 400),
     "iam-action-on-ec2": ("POST", "/", lambda n: form(Action="CreateUser", UserName=n), "InvalidAction", 400),
-    "unknown-version": ("POST", "/", lambda n: import_body(n).replace(EC2_VERSION, "2099-01-01"), "NoSuchVersion", 400),
+    "unknown-version": (
+        "POST", "/", lambda n: import_body(n).replace(EC2_VERSION, "2099-01-01"), "NoSuchVersion", 400,
+    ),
     "old-version": ("POST", "/", lambda n: import_body(n).replace(EC2_VERSION, "2014-10-01"), "NoSuchVersion", 400),
-    "missing-version": ("POST", "/", lambda n: f"Action=ImportKeyPair&KeyName={n}&PublicKeyMaterial={quote(PUBLIC)}", "MissingParameter", 400),
-    "missing-action": ("POST", "/", lambda n: form(KeyName=n), "MissingParameter", 400),
-    "empty-body": ("POST", "/", lambda n: b"", "MissingParameter", 400),
+    "missing-version": (
+        "POST", "/", lambda n: f"Action=ImportKeyPair&KeyName={n}&PublicKeyMaterial={quote(PUBLIC)}", MISSING, 400,
+    ),
+    "missing-action": ("POST", "/", lambda n: form(KeyName=n), MISSING, 400),
+    "empty-body": ("POST", "/", lambda n: b"", MISSING, 400),
     "not-a-form": ("POST", "/", lambda n: b'{"Action": "CreateKeyPair"}', None, 400),
-    "missing-key-name": ("POST", "/", lambda n: form(Action="CreateKeyPair"), "MissingParameter", 400),
-    "empty-key-name": ("POST", "/", lambda n: form(Action="CreateKeyPair", KeyName=""), "MissingParameter", 400),
-    "missing-material": ("POST", "/", lambda n: form(Action="ImportKeyPair", KeyName=n), "MissingParameter", 400),
-    "empty-material": ("POST", "/", lambda n: import_body(n, PublicKeyMaterial=""), "MissingParameter", 400),
-    "material-not-base64": ("POST", "/", lambda n: import_body(n, PublicKeyMaterial="!!!***"), "InvalidKey.Format", 400),
-    "bad-boolean": ("POST", "/", lambda n: import_body(n, DryRun="maybe"), "InvalidParameterValue", 400),
-    "bad-integer": ("POST", "/", lambda n: form(Action="DescribeTags", MaxResults="ten"), "InvalidParameterValue", 400),
-    "filter-without-name": ("POST", "/", lambda n: form(**{"Action": "DescribeKeyPairs", "Filter.1.Value.1": n}), "MissingParameter", 400),
-    "tag-without-key": ("POST", "/", lambda n: import_body(n, **{"TagSpecification.1.ResourceType": "key-pair", "TagSpecification.1.Tag.1.Value": "v"}), "MissingParameter", 400),
-    "delete-with-nothing": ("POST", "/", lambda n: form(Action="DeleteKeyPair"), "MissingParameter", 400),
+    "missing-key-name": ("POST", "/", lambda n: form(Action="CreateKeyPair"), MISSING, 400),
+    "empty-key-name": ("POST", "/", lambda n: form(Action="CreateKeyPair", KeyName=""), MISSING, 400),
+    "missing-material": ("POST", "/", lambda n: form(Action="ImportKeyPair", KeyName=n), MISSING, 400),
+    "empty-material": ("POST", "/", lambda n: import_body(n, PublicKeyMaterial=""), MISSING, 400),
+    "material-not-base64": (
+        "POST", "/", lambda n: import_body(n, PublicKeyMaterial="!!!***"), "InvalidKey.Format", 400,
+    ),
+    "bad-boolean": ("POST", "/", lambda n: import_body(n, DryRun="maybe"), INVALID_VALUE, 400),
+    "bad-integer": ("POST", "/", lambda n: form(Action="DescribeTags", MaxResults="ten"), INVALID_VALUE, 400),
+    "filter-without-name": (
+        "POST", "/", lambda n: form(**{"Action": "DescribeKeyPairs", "Filter.1.Value.1": n}), MISSING, 400,
+    ),
+    "tag-without-key": (
+        "POST", "/",
+        lambda n: import_body(
+            n, **{"TagSpecification.1.ResourceType": "key-pair", "TagSpecification.1.Tag.1.Value": "v"}
+        ),
+        MISSING, 400,
+    ),
+    "delete-with-nothing": ("POST", "/", lambda n: form(Action="DeleteKeyPair"), MISSING, 400),
     "get-random-path": ("GET", "/no/such/path?x=1", lambda n: b"", None, 400),
     "get-html-page": ("GET", "/index.html", lambda n: b"", None, 400),
-    "get-root": ("GET", "/", lambda n: b"", "MissingParameter", 400),
+    "get-root": ("GET", "/", lambda n: b"", MISSING, 400),
     "put": ("PUT", "/", lambda n: import_body(n), None, 400),
     "delete-method": ("DELETE", "/bucket/key", lambda n: b"", None, 400),
     "get-unknown-action": ("GET", "/?Action=Nope&Version=2016-11-15", lambda n: b"", "InvalidAction", 400),
     "unserved-region": ("POST", "/", lambda n: import_body(n), "AuthFailure", 401),
-    "oversize-body": ("POST", "/", lambda n: import_body(n, PublicKeyMaterial="A" * (8 * 1024 * 1024 + 4096)), None, None),
+    "oversize-body": (
+        "POST", "/", lambda n: import_body(n, PublicKeyMaterial="A" * (8 * 1024 * 1024 + 4096)), None, None,
+    ),
 }
 
 
@@ -335,13 +365,16 @@ def test_raw_http_errors_are_ec2_xml(ec2_server, case):
     assert "<html" not in response.body.decode(errors="replace").lower()
     assert_alive(ec2_server)
     for region in SHARED_REGIONS:
-        assert name not in key_names_in(ec2_client(ec2_server, region), Filters=[{"Name": "key-name", "Values": [f"{name}*"]}])
+        client = ec2_client(ec2_server, region)
+        assert name not in key_names_in(client, Filters=[{"Name": "key-name", "Values": [f"{name}*"]}])
 
 
 def test_raw_http_messages(ec2_server):
     """The texts of the errors raw requests get."""
     response = raw_request(ec2_server, body=form(Action="LaunchRockets"))
-    assert parse_ec2_error(response)[:2] == ("InvalidAction", "The action LaunchRockets is not valid for this web service.")
+    assert parse_ec2_error(response)[:2] == (
+        "InvalidAction", "The action LaunchRockets is not valid for this web service."
+    )
     response = raw_request(ec2_server, body=form(Action="DescribeKeyPairs").replace(EC2_VERSION, "2099-01-01"))
     assert parse_ec2_error(response)[:2] == (
         "NoSuchVersion", "The requested version (2099-01-01) of service AmazonEC2 does not exist"
@@ -357,13 +390,15 @@ def test_raw_http_unsigned_requests_work_in_us_east_1(ec2_server):
     response = raw_request(ec2_server, "GET", f"/?Action=DescribeKeyPairs&Version={EC2_VERSION}&KeyName.1={name}")
     assert response.status == 200 and name in response.body.decode(), response.describe()
     assert name in key_names_in(ec2_client(ec2_server, "us-east-1"), KeyNames=[name])
-    expect_client_error(lambda: ec2_client(ec2_server, "eu-west-1").describe_key_pairs(KeyNames=[name]), "InvalidKeyPair.NotFound")
+    eu = ec2_client(ec2_server, "eu-west-1")
+    expect_client_error(lambda: eu.describe_key_pairs(KeyNames=[name]), "InvalidKeyPair.NotFound")
 
 
 def test_presigned_get_lands_in_the_region_of_its_credential(ec2_server):
     """A presigned URL (GET, scope in X-Amz-Credential) is served in the region of that scope."""
     eu = ec2_client(ec2_server, "eu-west-1")
-    name = eu.import_key_pair(KeyName=unique_name("presigned"), PublicKeyMaterial=ed25519_line_random().encode())["KeyName"]
+    name = unique_name("presigned")
+    eu.import_key_pair(KeyName=name, PublicKeyMaterial=ed25519_line_random().encode())
     url = eu.generate_presigned_url("describe_key_pairs", Params={"KeyNames": [name]})
     assert "X-Amz-Credential" in url and "%2Feu-west-1%2F" in url, url
     response = raw_request(ec2_server, "GET", url.split(f":{ec2_server.port}", 1)[1])
@@ -391,7 +426,9 @@ def test_unsigned_requests_on_a_server_without_us_east_1(start_server):
     )
     parse_ec2_error(response)
     listing = raw_request(server, body=form(Action="DescribeKeyPairs"))
-    assert name not in listing.body.decode(), "the key pair was stored in a region the server does not serve\n" + listing.describe()
+    assert name not in listing.body.decode(), (
+        "the key pair was stored in a region the server does not serve\n" + listing.describe()
+    )
 
 
 def test_concurrent_creates_of_one_name(ec2_server):
@@ -450,8 +487,10 @@ def test_sigterm_stops_cleanly_and_restart_keeps_everything(start_server, tmp_pa
     data = tmp_path / "restart-data"
     server = start_server(data_dir=data, regions=["us-east-1", "eu-west-1"])
     client = ec2_client(server)
-    made = client.create_key_pair(KeyName="kept", KeyType="ed25519",
-                                  TagSpecifications=[{"ResourceType": "key-pair", "Tags": [{"Key": "a", "Value": "1"}]}])
+    made = client.create_key_pair(
+        KeyName="kept", KeyType="ed25519",
+        TagSpecifications=[{"ResourceType": "key-pair", "Tags": [{"Key": "a", "Value": "1"}]}],
+    )
     ec2_client(server, "eu-west-1").import_key_pair(KeyName="kept", PublicKeyMaterial=ed25519_line_random().encode())
     before = client.describe_key_pairs(IncludePublicKey=True)["KeyPairs"]
     status, in_time = server.stop()
