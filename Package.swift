@@ -84,7 +84,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "keyway-bench",
-            dependencies: ["KeyFormats"],
+            dependencies: ["KeyFormats", "AWSProtocol", .product(name: "Crypto", package: "swift-crypto")],
             path: "bench/Sources/keyway-bench"
         ),
         .testTarget(

@@ -1,4 +1,6 @@
 -- ImportKeyPair with a distinct key name per request: BODY_PREFIX, then KeyName=<run>-<thread>-<counter>.
+-- Each body differs, so the signature cannot be valid: this load is for servers that do not verify (Keyway --dev,
+-- moto). AMZ_DATE and AUTHORIZATION come from the environment.
 local counter = 0
 local thread_id = 0
 local threads = {}
@@ -17,6 +19,7 @@ function request()
     local body = os.getenv("BODY_PREFIX") .. "&KeyName=" .. os.getenv("RUN") .. "-" .. thread_id .. "-" .. counter
     return wrk.format("POST", "/", {
         ["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8",
-        ["Authorization"] = "AWS4-HMAC-SHA256 Credential=AKIDBENCH/20261123/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0",
+        ["X-Amz-Date"] = os.getenv("AMZ_DATE"),
+        ["Authorization"] = os.getenv("AUTHORIZATION"),
     }, body)
 end
