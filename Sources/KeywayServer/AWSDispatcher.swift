@@ -88,9 +88,10 @@ struct AWSDispatcher: Sendable {
         }
     }
 
-    /// The region of the credential scope, which must be one this Keyway serves.
+    /// The region of the credential scope, which must be one this Keyway serves. Every authenticated request has
+    /// a scope; without one there is no region to act in.
     private func region(_ scope: CredentialScope?) throws(AWSError) -> Region {
-        guard let scope else { return .usEast1 }
+        guard let scope else { throw AWSError.ec2Authentication(.missingAuthentication) }
         guard let region = Region(rawValue: scope.region), self.regions.contains(region) else {
             throw AWSError(
                 code: "AuthFailure",

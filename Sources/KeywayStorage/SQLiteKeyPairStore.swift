@@ -16,6 +16,12 @@ public struct SQLiteKeyPairStore: KeyPairStore {
 
     public func insert(_ keyPair: KeyPair, limit: Int) async throws {
         try await self.database.pool.write { db in
+            // The name first, as the in-memory store and CreateKeyPair do: a taken name is a duplicate even at the limit.
+            let taken = try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM key_pairs WHERE account = ? AND region = ? AND name = ?",
+                arguments: [keyPair.scope.account.rawValue, keyPair.scope.region.rawValue, keyPair.name]
+            ) ?? false
+            guard !taken else { throw KeywayError(.keyPairDuplicate, subject: keyPair.name) }
             let count = try Int.fetchOne(
                 db, sql: "SELECT COUNT(*) FROM key_pairs WHERE account = ? AND region = ?",
                 arguments: [keyPair.scope.account.rawValue, keyPair.scope.region.rawValue]

@@ -51,6 +51,8 @@ typealias Tag = KeywayCore.Tag
         await #expect(throws: KeywayError(.keyPairDuplicate, subject: "a")) { try await store.insert(Self.keyPair("a"), limit: 2) }
         try await store.insert(Self.keyPair("b"), limit: 2)
         await #expect(throws: KeywayError(.keyPairLimitExceeded, subject: "2")) { try await store.insert(Self.keyPair("c"), limit: 2) }
+        // At the limit a taken name is still a duplicate, not a limit error.
+        await #expect(throws: KeywayError(.keyPairDuplicate, subject: "b")) { try await store.insert(Self.keyPair("b"), limit: 2) }
         try await store.insert(Self.keyPair("a", scope: Self.otherScope), limit: 2)
     }
 

@@ -278,7 +278,8 @@ ED25519_FINGERPRINT = re.compile(r"^[A-Za-z0-9+/]{43}=$")
 INVALID_KEY_MESSAGE = "Key is not in valid OpenSSH public key format"
 DRY_RUN_MESSAGE = "Request would have succeeded, but DryRun flag is set."
 
-# Dummy credentials: the server does not authenticate yet, it only reads the region of the SigV4 scope.
+# Dummy credentials: the EC2 suites run the server in --dev mode, where a well-formed signature from a key Keyway
+# did not issue acts as the dev account's root. Authentication itself is tested in test_auth_*.py.
 AWS_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "AKIAKEYWAYE2ETESTING",
     "AWS_SECRET_ACCESS_KEY": "keyway-e2e-dummy-secret-access-key",
@@ -361,11 +362,14 @@ class KeywayServer:
             self._log_file.close()
 
 
-def start_keyway_server(data_dir: Path, regions: list[str] | None = None, log_path: Path | None = None) -> KeywayServer:
+def start_keyway_server(data_dir: Path, regions: list[str] | None = None, log_path: Path | None = None,
+                        dev: bool = True) -> KeywayServer:
     """Starts `keyway serve --port 0` on loopback and waits for its banner; the port is read from it."""
     data_dir = Path(data_dir)
     log_path = Path(log_path) if log_path else data_dir.parent / f"{data_dir.name}-server.log"
     argv = [KEYWAY_BIN, "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", str(data_dir)]
+    if dev:
+        argv.append("--dev")
     if regions:
         argv += ["--regions", ",".join(regions)]
     log_file = open(log_path, "ab")
@@ -501,12 +505,25 @@ class RawResponse:
 
 
 def raw_request(server: KeywayServer, method: str = "POST", path: str = "/", body: bytes | str = b"",
-                headers: dict | None = None, timeout: float = 60) -> RawResponse:
-    """One HTTP request with no client library in between (and no proxy); not signed, so region us-east-1."""
+                headers: dict | None = None, timeout: float = 60, sign: bool = True,
+                region: str = "us-east-1") -> RawResponse:
+    """One HTTP request with no client library in between (and no proxy), signed with SigV4 by botocore for the
+    dummy credentials (the --dev server accepts them) unless `sign` is false or the request is signed already (an
+    Authorization header, or a presigned path)."""
     if isinstance(body, str):
         body = body.encode()
     all_headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"} if method == "POST" else {}
     all_headers.update(headers or {})
+    if sign and "Authorization" not in all_headers and "X-Amz-Signature" not in path:
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+
+        signed = AWSRequest(method=method, url=f"{server.endpoint}{path}", data=body, headers=dict(all_headers))
+        SigV4Auth(
+            Credentials(AWS_ENVIRONMENT["AWS_ACCESS_KEY_ID"], AWS_ENVIRONMENT["AWS_SECRET_ACCESS_KEY"]), "ec2", region
+        ).add_auth(signed)
+        all_headers = dict(signed.headers.items())
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
     try:
         try:

@@ -348,13 +348,9 @@ ROBUSTNESS_CASES = {
 def test_raw_http_errors_are_ec2_xml(ec2_server, case):
     method, path, make_body, expected_code, expected_status = ROBUSTNESS_CASES[case]
     name = unique_name(f"raw-{case}")
-    headers = {}
-    if case == "unserved-region":
-        headers["Authorization"] = (
-            "AWS4-HMAC-SHA256 Credential=AKIAKEYWAYE2ETESTING/20260101/us-west-2/ec2/aws4_request, "
-            "SignedHeaders=content-type;host;x-amz-date, Signature=" + "0" * 64
-        )
-    response = raw_request(ec2_server, method, path, body=make_body(name), headers=headers)
+    # "unserved-region" is signed for a region the server does not serve.
+    region = "us-west-2" if case == "unserved-region" else "us-east-1"
+    response = raw_request(ec2_server, method, path, body=make_body(name), region=region)
     assert response.status != 500 and response.status < 500, "never a server error\n" + response.describe()
     if expected_status is not None:
         assert response.status == expected_status, response.describe()
@@ -412,7 +408,7 @@ def test_presigned_get_lands_in_the_region_of_its_credential(ec2_server):
 
 
 def test_unsigned_requests_on_a_server_without_us_east_1(start_server):
-    """Unsigned requests go to us-east-1; a server that does not serve us-east-1 must not store anything there.
+    """An unsigned request has no region and no caller: it is refused, and nothing is stored anywhere.
 
     `--regions eu-west-1` promises that no other region is served (DescribeRegions lists only eu-west-1, and a
     request signed for us-east-1 is AuthFailure), so an unsigned write must be refused like a signed one.
@@ -420,12 +416,13 @@ def test_unsigned_requests_on_a_server_without_us_east_1(start_server):
     server = start_server(regions=["eu-west-1"])
     expect_client_error(lambda: ec2_client(server, "us-east-1").describe_key_pairs(), "AuthFailure", status=401)
     name = unique_name("unsigned")
-    response = raw_request(server, body=import_body(name))
+    response = raw_request(server, body=import_body(name), sign=False)
+    assert response.status == 403 and b"MissingAuthenticationToken" in response.body, response.describe()
     assert 400 <= response.status < 500, (
         "an unsigned ImportKeyPair on a server that does not serve us-east-1 should be refused\n" + response.describe()
     )
     parse_ec2_error(response)
-    listing = raw_request(server, body=form(Action="DescribeKeyPairs"))
+    listing = raw_request(server, body=form(Action="DescribeKeyPairs"), region="eu-west-1")
     assert name not in listing.body.decode(), (
         "the key pair was stored in a region the server does not serve\n" + listing.describe()
     )
