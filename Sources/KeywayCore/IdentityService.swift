@@ -121,6 +121,12 @@ public struct IdentityService: Sendable {
         return credentials
     }
 
+    /// Whether Keyway issued this access key, active or not; `--dev` mode lets only keys it never issued act as root.
+    public func isIssued(_ id: AccessKeyID) async throws -> Bool {
+        if self.cache.get(id) != nil { return true }
+        return try await self.store.accessKey(id: id) != nil
+    }
+
     // MARK: - Authorization
 
     /// The IAM actions a user may call on its own user without any policy.

@@ -40,8 +40,25 @@ struct AWSDispatcher: Sendable {
             return self.failure(error, service: service, action: nil, requestID: requestID)
         }
         let scope = CredentialScope(request: request, parameters: parameters)
-        let service = scope?.service ?? Self.service(forVersion: parameters["Version"])
         let action = parameters["Action"]
+        let service: String
+        if let signedFor = scope?.service, Self.services.contains(signedFor) {
+            service = signedFor
+        } else {
+            service = Self.service(forVersion: parameters["Version"])
+            if let signedFor = scope?.service {
+                // Signed for a service Keyway does not speak: refused as AWS refuses a scope for the wrong service.
+                let error =
+                    service == EC2Service.signingName
+                    ? AWSError.ec2Authentication(.signatureMismatch)
+                    : AWSError(
+                        code: "SignatureDoesNotMatch",
+                        message: "Credential should be scoped to correct service: '\(service)'. (not '\(signedFor.prefix(40))')",
+                        status: .forbidden
+                    )
+                return self.failure(error, service: service, action: action, requestID: requestID)
+            }
+        }
 
         let principal: Principal
         do {
@@ -78,6 +95,9 @@ struct AWSDispatcher: Sendable {
             return outcome
         }
     }
+
+    /// The SigV4 signing names of the services Keyway speaks.
+    private static let services: Set<String> = [EC2Service.signingName, IAMService.signingName, STSService.signingName]
 
     /// The service a request without a SigV4 scope is for, by its `Version`.
     private static func service(forVersion version: String?) -> String {

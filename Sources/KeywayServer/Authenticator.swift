@@ -31,14 +31,24 @@ final class Authenticator: Sendable {
         }
         let now = self.now()
         try signed.checkTime(now: now)
+        let id = AccessKeyID(rawValue: signed.scope.accessKeyID)
         let credentials: (principal: Principal, secret: SecretAccessKey)?
+        let issued: Bool
         do {
-            credentials = try await AccessKeyID(rawValue: signed.scope.accessKeyID).asyncFlatMap { try await self.identity.credentials(for: $0) }
+            credentials = try await id.asyncFlatMap { try await self.identity.credentials(for: $0) }
+            // Only a key Keyway never issued may stand for the dev root; a deactivated key stays refused.
+            if credentials != nil {
+                issued = true
+            } else if self.devAccount != nil, let id {
+                issued = try await self.identity.isIssued(id)
+            } else {
+                issued = false
+            }
         } catch {
             throw .unknownAccessKey
         }
         guard let (principal, secret) = credentials else {
-            if let devAccount = self.devAccount {
+            if let devAccount = self.devAccount, !issued {
                 // Dev mode: any well-formed signature from a key Keyway did not issue is the dev account's root.
                 return Principal(account: devAccount, user: nil, accessKeyID: nil)
             }

@@ -32,6 +32,8 @@ final class UsageRecorder: Service, Sendable {
         do {
             try await self.identity.recordUses(uses)
         } catch {
+            // Keep them for the next attempt, unless a newer use arrived meanwhile.
+            self.pending.withLock { pending in pending.merge(uses) { newer, _ in newer } }
             self.logger.error("could not record access key use", metadata: ["error": "\(error)"])
         }
     }
@@ -41,9 +43,11 @@ final class UsageRecorder: Service, Sendable {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try? await Task.sleep(for: self.interval)
+                guard !Task.isCancelled else { break }
                 await self.flush()
             }
         }
-        await self.flush()
+        // The service's task is cancelled by now; write from a fresh task, which is not, so the database accepts it.
+        await Task { await self.flush() }.value
     }
 }

@@ -15,7 +15,11 @@ struct AdminCommand: AsyncParsableCommand {
         @Option(help: "The folder that holds the embedded SQLite database.")
         var dataDir = "keyway-data"
 
-        var url: URL { URL(fileURLWithPath: self.dataDir, isDirectory: true) }
+        /// The folder; also makes every file created from here on private to its owner, as the server does.
+        var url: URL {
+            umask(0o077)
+            return URL(fileURLWithPath: self.dataDir, isDirectory: true)
+        }
     }
 
     static func print(_ credentials: StartupCredentials) {

@@ -37,6 +37,8 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel = "info"
 
     func run() async throws {
+        // Everything the server writes in its data folder is for its owner only.
+        umask(0o077)
         var configuration = ServerConfiguration(
             host: self.host, port: self.port,
             storage: .sqlite(directory: URL(fileURLWithPath: self.dataDir, isDirectory: true))
