@@ -3,25 +3,7 @@ import Foundation
 /// The SigV4 timestamp form `YYYYMMDDTHHMMSSZ` (UTC), as in `X-Amz-Date`.
 public enum AmzDate {
     /// Formats a date, as AWS quotes times in its signature errors.
-    public static func string(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        var days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        days += 719_468
-        let era = (days >= 0 ? days : days - 146_096) / 146_097
-        let dayOfEra = days - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return String(
-            format: "%04lld%02lld%02lldT%02lld%02lld%02lldZ", year, month, day, secondOfDay / 3600, secondOfDay / 60 % 60,
-            secondOfDay % 60
-        )
-    }
+    public static func string(_ date: Date) -> String { AWSTimestamp.amzDate(date) }
 
     /// Parses `YYYYMMDDTHHMMSSZ` as UTC, or nil when malformed.
     public static func parse(_ text: String) -> Date? {

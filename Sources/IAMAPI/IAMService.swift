@@ -75,12 +75,7 @@ public struct IAMService: Sendable {
     }
 
     /// IAM's timestamps: ISO 8601 in UTC, whole seconds, `2026-02-19T18:34:51Z`.
-    static func timestamp(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
-    }
+    static func timestamp(_ date: Date) -> String { AWSTimestamp.iso8601Seconds(date) }
 }
 
 extension QueryParameters {
