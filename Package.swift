@@ -13,6 +13,8 @@ let package = Package(
         // 4.5.2, not 3.x: PKCS#8 export, Ed25519 PEM and RSA PKCS#1 v1.5 encryption exist only here.
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
         .package(url: "https://github.com/apple/swift-asn1.git", exact: "1.7.4"),
+        // X.509 parsing and chain signature checks for IAM server certificates.
+        .package(url: "https://github.com/apple/swift-certificates.git", exact: "1.21.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         // Modular arithmetic for the RSA CRT values that OpenSSH and PuTTY files omit (d mod p-1, d mod q-1).
         .package(url: "https://github.com/attaswift/BigInt.git", exact: "6.0.1"),
@@ -30,6 +32,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "BigInt", package: "BigInt"),
             ]
         ),
@@ -59,7 +62,7 @@ let package = Package(
         ),
         .target(
             name: "IAMAPI",
-            dependencies: ["AWSProtocol", "KeywayCore"]
+            dependencies: ["AWSProtocol", "KeywayCore", "KeyFormats"]
         ),
         .target(
             name: "KeywayServer",

@@ -30,6 +30,30 @@ extension AWSError {
                 message: "User: \(caller.arn) is not authorized to perform: \(error.subject) on resource: \(error.detail)",
                 status: .forbidden
             )
+        case .malformedCertificate:
+            self.init(code: "MalformedCertificate", message: error.detail)
+        case .keyPairMismatch:
+            // Unconfirmed text; this is the one users report.
+            self.init(code: "KeyPairMismatch", message: "Public key certificate and private key doesn't match.")
+        case .certificateDuplicate:
+            self.init(code: "EntityAlreadyExists", message: "The Server Certificate with name \(error.subject) already exists.", status: .conflict)
+        case .certificateNotFound:
+            self.init(code: "NoSuchEntity", message: "The Server Certificate with name \(error.subject) cannot be found.", status: .notFound)
+        case .certificateLimitExceeded:
+            self.init(code: "LimitExceeded", message: "Cannot exceed quota for ServerCertificatesPerAccount: \(error.subject)", status: .conflict)
+        case .unrecognizedPublicKeyEncoding:
+            self.init(
+                code: "UnrecognizedPublicKeyEncoding",
+                message: "The public key encoding format is unsupported or unrecognized. Give an ssh-rsa line or a PEM public key."
+            )
+        case .invalidSSHPublicKey:
+            self.init(code: "InvalidPublicKey", message: "The public key is not valid: \(error.detail)")
+        case .duplicateSSHPublicKey:
+            self.init(code: "DuplicateSSHPublicKey", message: "The public key is already associated with user \(error.subject).")
+        case .sshPublicKeyNotFound:
+            self.init(code: "NoSuchEntity", message: "The Public Key with id \(error.subject.prefix(128)) cannot be found.", status: .notFound)
+        case .sshPublicKeyLimitExceeded:
+            self.init(code: "LimitExceeded", message: "Cannot exceed quota for SSHPublicKeysPerUser: \(error.subject)", status: .conflict)
         case .invalidParameterValue where error.detail.hasPrefix("Must specify"):
             self.init(code: "ValidationError", message: error.detail)
         case .invalidParameterValue:

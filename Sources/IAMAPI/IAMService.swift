@@ -12,9 +12,11 @@ public struct IAMService: Sendable {
     public static let signingName = "iam"
 
     public let identity: IdentityService
+    public let certificates: ServerCertificateService
 
-    public init(identity: IdentityService) {
+    public init(identity: IdentityService, certificates: ServerCertificateService) {
         self.identity = identity
+        self.certificates = certificates
     }
 
     /// What a request runs as.
@@ -48,6 +50,16 @@ public struct IAMService: Sendable {
             case "UpdateAccessKey": return try await self.updateAccessKey(parameters, context: context)
             case "DeleteAccessKey": return try await self.deleteAccessKey(parameters, context: context)
             case "GetAccessKeyLastUsed": return try await self.getAccessKeyLastUsed(parameters, context: context)
+            case "UploadServerCertificate": return try await self.uploadServerCertificate(parameters, context: context)
+            case "GetServerCertificate": return try await self.getServerCertificate(parameters, context: context)
+            case "ListServerCertificates": return try await self.listServerCertificates(parameters, context: context)
+            case "UpdateServerCertificate": return try await self.updateServerCertificate(parameters, context: context)
+            case "DeleteServerCertificate": return try await self.deleteServerCertificate(parameters, context: context)
+            case "UploadSSHPublicKey": return try await self.uploadSSHPublicKey(parameters, context: context)
+            case "GetSSHPublicKey": return try await self.getSSHPublicKey(parameters, context: context)
+            case "ListSSHPublicKeys": return try await self.listSSHPublicKeys(parameters, context: context)
+            case "UpdateSSHPublicKey": return try await self.updateSSHPublicKey(parameters, context: context)
+            case "DeleteSSHPublicKey": return try await self.deleteSSHPublicKey(parameters, context: context)
             default: throw AWSError.invalidAction(action)
             }
         } catch let error as AWSError {

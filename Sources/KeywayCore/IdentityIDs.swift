@@ -63,3 +63,36 @@ public struct SecretAccessKey: Hashable, Sendable, CustomStringConvertible, Cust
     public var description: String { "<redacted>" }
     public var debugDescription: String { "<redacted>" }
 }
+
+/// A server certificate's unique ID: `ASCA` and 17 base32 characters.
+public struct ServerCertificateID: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init?(rawValue: String) {
+        guard isUniqueID(rawValue, prefix: "ASCA", count: 17) else { return nil }
+        self.rawValue = rawValue
+    }
+
+    public static func random(using generator: inout some RandomNumberGenerator) -> ServerCertificateID {
+        ServerCertificateID(rawValue: randomUniqueID(prefix: "ASCA", count: 17, using: &generator))!
+    }
+
+    public var description: String { self.rawValue }
+}
+
+/// An IAM SSH public key's ID: `APKA` and 16 base32 characters, as every real one seen has.
+public struct SSHPublicKeyID: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init?(rawValue: String) {
+        guard isUniqueID(rawValue, prefix: "APKA", count: 16) else { return nil }
+        self.rawValue = rawValue
+    }
+
+    public static func random(using generator: inout some RandomNumberGenerator) -> SSHPublicKeyID {
+        SSHPublicKeyID(rawValue: randomUniqueID(prefix: "APKA", count: 16, using: &generator))!
+    }
+
+    public var description: String { self.rawValue }
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}

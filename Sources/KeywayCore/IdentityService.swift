@@ -274,7 +274,7 @@ public struct IdentityService: Sendable {
         "arn:aws:iam::\(account.rawValue):user/\(name)"
     }
 
-    private static func page<T>(_ items: [T], marker: String?, maxItems: Int?, key: KeyPath<T, String>) throws(KeywayError) -> Page<T> {
+    static func page<T>(_ items: [T], marker: String?, maxItems: Int?, key: KeyPath<T, String>) throws(KeywayError) -> Page<T> {
         let limit = maxItems ?? 100
         guard (1...1000).contains(limit) else {
             throw KeywayError(.invalidParameterValue, subject: "MaxItems", detail: "must be from 1 to 1000")

@@ -19,7 +19,7 @@ public protocol IdentityStore: Sendable {
     func users(in account: AccountID, pathPrefix: String) async throws -> [IAMUser]
 
     /// Deletes a user. Throws ``KeywayError/Code/userNotFound``, or ``KeywayError/Code/deleteConflict`` while
-    /// the user still has access keys.
+    /// the user still has access keys or SSH public keys.
     func deleteUser(in account: AccountID, named name: String) async throws
 
     /// Stores a new access key and its secret. Throws ``KeywayError/Code/accessKeyLimitExceeded`` when the owner
@@ -40,6 +40,19 @@ public protocol IdentityStore: Sendable {
 
     /// Records the latest use of several keys at once; keys deleted meanwhile are skipped.
     func recordUses(_ uses: [AccessKeyID: AccessKeyUse]) async throws
+
+    /// Stores a user's SSH public key. Throws ``KeywayError/Code/duplicateSSHPublicKey`` when the user has a key
+    /// with the same fingerprint, ``KeywayError/Code/sshPublicKeyLimitExceeded`` at `limit`.
+    func insertSSHPublicKey(_ key: UserSSHPublicKey, limit: Int) async throws
+
+    /// A user's SSH public keys, oldest first.
+    func sshPublicKeys(in account: AccountID, userName: String) async throws -> [UserSSHPublicKey]
+
+    /// Sets an SSH key's status. Throws ``KeywayError/Code/sshPublicKeyNotFound``.
+    func updateSSHPublicKey(in account: AccountID, userName: String, id: SSHPublicKeyID, status: AccessKey.Status) async throws
+
+    /// Deletes an SSH key. Throws ``KeywayError/Code/sshPublicKeyNotFound``.
+    func deleteSSHPublicKey(in account: AccountID, userName: String, id: SSHPublicKeyID) async throws
 
     /// Deletes everything (`--dev` mode's reset).
     func removeAll() async throws

@@ -3,6 +3,7 @@ public actor InMemoryIdentityStore: IdentityStore {
     private var accountList: [Account] = []
     private var usersByAccount: [AccountID: [String: IAMUser]] = [:]
     private var keys: [AccessKeyID: (key: AccessKey, secret: SecretAccessKey)] = [:]
+    private var sshKeys: [SSHPublicKeyID: UserSSHPublicKey] = [:]
 
     public init() {}
 
@@ -17,6 +18,7 @@ public actor InMemoryIdentityStore: IdentityStore {
         self.accountList.removeAll()
         self.usersByAccount.removeAll()
         self.keys.removeAll()
+        self.sshKeys.removeAll()
     }
 
     public func insertUser(_ user: IAMUser, limit: Int) throws {
@@ -41,6 +43,9 @@ public actor InMemoryIdentityStore: IdentityStore {
         }
         guard !self.keys.values.contains(where: { $0.key.account == account && $0.key.userName == user.name }) else {
             throw KeywayError(.deleteConflict, subject: name, detail: "access keys")
+        }
+        guard !self.sshKeys.values.contains(where: { $0.account == account && $0.userName == user.name }) else {
+            throw KeywayError(.deleteConflict, subject: name, detail: "SSH public keys")
         }
         self.usersByAccount[account]?[name.lowercased()] = nil
     }
@@ -78,5 +83,33 @@ public actor InMemoryIdentityStore: IdentityStore {
         for (id, use) in uses where self.keys[id] != nil {
             self.keys[id]?.key.lastUsed = use
         }
+    }
+
+    public func insertSSHPublicKey(_ key: UserSSHPublicKey, limit: Int) throws {
+        let owned = self.sshKeys.values.filter { $0.account == key.account && $0.userName == key.userName }
+        guard !owned.contains(where: { $0.fingerprint == key.fingerprint }) else {
+            throw KeywayError(.duplicateSSHPublicKey, subject: key.userName)
+        }
+        guard owned.count < limit else { throw KeywayError(.sshPublicKeyLimitExceeded, subject: String(limit)) }
+        self.sshKeys[key.id] = key
+    }
+
+    public func sshPublicKeys(in account: AccountID, userName: String) -> [UserSSHPublicKey] {
+        self.sshKeys.values.filter { $0.account == account && $0.userName == userName }
+            .sorted { ($0.uploadDate, $0.id) < ($1.uploadDate, $1.id) }
+    }
+
+    public func updateSSHPublicKey(in account: AccountID, userName: String, id: SSHPublicKeyID, status: AccessKey.Status) throws {
+        guard let key = self.sshKeys[id], key.account == account, key.userName == userName else {
+            throw KeywayError(.sshPublicKeyNotFound, subject: id.rawValue)
+        }
+        self.sshKeys[id]?.status = status
+    }
+
+    public func deleteSSHPublicKey(in account: AccountID, userName: String, id: SSHPublicKeyID) throws {
+        guard let key = self.sshKeys[id], key.account == account, key.userName == userName else {
+            throw KeywayError(.sshPublicKeyNotFound, subject: id.rawValue)
+        }
+        self.sshKeys[id] = nil
     }
 }

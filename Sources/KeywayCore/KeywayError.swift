@@ -70,5 +70,25 @@ public struct KeywayError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let accessKeyLimitExceeded = Code("accessKeyLimitExceeded")
         /// The caller is authenticated but may not do this; the subject names the action.
         public static let accessDenied = Code("accessDenied")
+        /// A certificate, chain or private key cannot be used; ``KeywayError/detail`` says why in AWS's words.
+        public static let malformedCertificate = Code("malformedCertificate")
+        /// The private key does not belong to the certificate.
+        public static let keyPairMismatch = Code("keyPairMismatch")
+        /// A server certificate with that name (in any case) already exists in the account.
+        public static let certificateDuplicate = Code("certificateDuplicate")
+        /// No server certificate has that name.
+        public static let certificateNotFound = Code("certificateNotFound")
+        /// The account has as many server certificates as it may.
+        public static let certificateLimitExceeded = Code("certificateLimitExceeded")
+        /// An SSH public key body is neither an `ssh-rsa` line nor a PEM public key.
+        public static let unrecognizedPublicKeyEncoding = Code("unrecognizedPublicKeyEncoding")
+        /// An SSH public key is malformed, not RSA, or too small.
+        public static let invalidSSHPublicKey = Code("invalidSSHPublicKey")
+        /// The user already has this SSH public key.
+        public static let duplicateSSHPublicKey = Code("duplicateSSHPublicKey")
+        /// No SSH public key has that ID for that user.
+        public static let sshPublicKeyNotFound = Code("sshPublicKeyNotFound")
+        /// The user has as many SSH public keys as allowed.
+        public static let sshPublicKeyLimitExceeded = Code("sshPublicKeyLimitExceeded")
     }
 }

@@ -32,15 +32,19 @@ public func buildApplication(
     logger.logLevel = configuration.logLevel
     let keyPairStore: any KeyPairStore
     let identityStore: any IdentityStore
+    let certificateStore: any ServerCertificateStore
     var dataDirectory: URL?
     switch configuration.storage {
     case .memory:
         keyPairStore = InMemoryKeyPairStore()
         identityStore = InMemoryIdentityStore()
+        certificateStore = InMemoryServerCertificateStore()
     case .sqlite(let directory):
         let database = try SQLiteDatabase(directory: directory)
+        let sealer = try SecretSealer.load(directory: directory)
         keyPairStore = SQLiteKeyPairStore(database: database)
-        identityStore = SQLiteIdentityStore(database: database, sealer: try SecretSealer.load(directory: directory))
+        identityStore = SQLiteIdentityStore(database: database, sealer: sealer)
+        certificateStore = SQLiteServerCertificateStore(database: database, sealer: sealer)
         dataDirectory = directory
     }
     let identity = IdentityService(store: identityStore, environment: configuration.identityEnvironment)
@@ -59,7 +63,11 @@ public func buildApplication(
     let usage = UsageRecorder(identity: identity, interval: configuration.usageFlushInterval, logger: logger)
     let dispatcher = AWSDispatcher(
         ec2: EC2Service(keyPairs: keyPairs, regions: configuration.regions),
-        iam: IAMService(identity: identity), sts: STSService(),
+        iam: IAMService(
+            identity: identity,
+            certificates: ServerCertificateService(store: certificateStore, now: configuration.identityEnvironment.now)
+        ),
+        sts: STSService(),
         authenticator: Authenticator(
             identity: identity, devAccount: configuration.devAccount, usage: usage, now: configuration.identityEnvironment.now
         ),
@@ -69,6 +77,7 @@ public func buildApplication(
     if let devAccount = configuration.devAccount {
         reset = {
             try await keyPairStore.removeAll()
+            try await certificateStore.removeAllCertificates()
             try await identity.removeAll()
             _ = try await ensureAccount(identity, devAccount: devAccount)
         }

@@ -95,6 +95,36 @@ public struct SQLiteDatabase: Sendable {
                     """
             )
         }
+        migrator.registerMigration("0003-server-certificates-and-ssh-keys") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE server_certificates (
+                        account TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        name_folded TEXT NOT NULL,
+                        path TEXT NOT NULL,
+                        id TEXT NOT NULL UNIQUE,
+                        upload_s INTEGER NOT NULL,
+                        expiration_s INTEGER NOT NULL,
+                        body TEXT NOT NULL,
+                        chain TEXT,
+                        tags_json TEXT NOT NULL,
+                        private_key_sealed BLOB NOT NULL,
+                        PRIMARY KEY (account, name_folded)
+                    ) STRICT;
+                    CREATE TABLE ssh_public_keys (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        account TEXT NOT NULL,
+                        user_name TEXT NOT NULL,
+                        body TEXT NOT NULL,
+                        fingerprint TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        upload_s INTEGER NOT NULL,
+                        UNIQUE (account, user_name, fingerprint)
+                    ) STRICT;
+                    """
+            )
+        }
         return migrator
     }
 

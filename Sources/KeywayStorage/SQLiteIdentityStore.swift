@@ -25,7 +25,7 @@ public struct SQLiteIdentityStore: IdentityStore {
 
     public func removeAll() async throws {
         try await self.database.pool.write { db in
-            try db.execute(sql: "DELETE FROM access_keys; DELETE FROM users; DELETE FROM accounts")
+            try db.execute(sql: "DELETE FROM ssh_public_keys; DELETE FROM access_keys; DELETE FROM users; DELETE FROM accounts")
         }
     }
 
@@ -88,6 +88,11 @@ public struct SQLiteIdentityStore: IdentityStore {
                 arguments: [account.rawValue, storedName]
             ) ?? 0
             guard keys == 0 else { throw KeywayError(.deleteConflict, subject: storedName, detail: "access keys") }
+            let sshKeys = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM ssh_public_keys WHERE account = ? AND user_name = ?",
+                arguments: [account.rawValue, storedName]
+            ) ?? 0
+            guard sshKeys == 0 else { throw KeywayError(.deleteConflict, subject: storedName, detail: "SSH public keys") }
             try db.execute(
                 sql: "DELETE FROM users WHERE account = ? AND name_folded = ?", arguments: [account.rawValue, name.lowercased()]
             )
@@ -154,6 +159,64 @@ public struct SQLiteIdentityStore: IdentityStore {
                     arguments: [Self.seconds(use.date), use.service, use.region, id.rawValue]
                 )
             }
+        }
+    }
+
+    public func insertSSHPublicKey(_ key: UserSSHPublicKey, limit: Int) async throws {
+        try await self.database.pool.write { db in
+            let owned = try String.fetchAll(
+                db, sql: "SELECT fingerprint FROM ssh_public_keys WHERE account = ? AND user_name = ?",
+                arguments: [key.account.rawValue, key.userName]
+            )
+            guard !owned.contains(key.fingerprint) else { throw KeywayError(.duplicateSSHPublicKey, subject: key.userName) }
+            guard owned.count < limit else { throw KeywayError(.sshPublicKeyLimitExceeded, subject: String(limit)) }
+            try db.execute(
+                sql: """
+                    INSERT INTO ssh_public_keys (id, account, user_name, body, fingerprint, status, upload_s)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    key.id.rawValue, key.account.rawValue, key.userName, key.body, key.fingerprint, key.status.rawValue,
+                    Self.seconds(key.uploadDate),
+                ]
+            )
+        }
+    }
+
+    public func sshPublicKeys(in account: AccountID, userName: String) async throws -> [UserSSHPublicKey] {
+        try await self.database.pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM ssh_public_keys WHERE account = ? AND user_name = ? ORDER BY upload_s, id",
+                arguments: [account.rawValue, userName]
+            ).map { row in
+                guard let id = SSHPublicKeyID(rawValue: row["id"]), let status = AccessKey.Status(rawValue: row["status"]) else {
+                    throw KeywayStorageError(.corruptRow, reason: "ssh_public_keys row with an invalid id or status")
+                }
+                return UserSSHPublicKey(
+                    account: account, userName: row["user_name"], id: id, body: row["body"], fingerprint: row["fingerprint"],
+                    status: status, uploadDate: Date(timeIntervalSince1970: Double(row["upload_s"] as Int64))
+                )
+            }
+        }
+    }
+
+    public func updateSSHPublicKey(in account: AccountID, userName: String, id: SSHPublicKeyID, status: AccessKey.Status) async throws {
+        try await self.database.pool.write { db in
+            try db.execute(
+                sql: "UPDATE ssh_public_keys SET status = ? WHERE id = ? AND account = ? AND user_name = ?",
+                arguments: [status.rawValue, id.rawValue, account.rawValue, userName]
+            )
+            guard db.changesCount == 1 else { throw KeywayError(.sshPublicKeyNotFound, subject: id.rawValue) }
+        }
+    }
+
+    public func deleteSSHPublicKey(in account: AccountID, userName: String, id: SSHPublicKeyID) async throws {
+        try await self.database.pool.write { db in
+            try db.execute(
+                sql: "DELETE FROM ssh_public_keys WHERE id = ? AND account = ? AND user_name = ?",
+                arguments: [id.rawValue, account.rawValue, userName]
+            )
+            guard db.changesCount == 1 else { throw KeywayError(.sshPublicKeyNotFound, subject: id.rawValue) }
         }
     }
 
