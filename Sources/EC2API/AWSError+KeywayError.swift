@@ -30,6 +30,14 @@ extension AWSError {
             self.init(code: "InvalidParameterValue", message: "The filter '\(error.subject.prefix(100))' is invalid")
         case .filterValueTooLong:
             self.init(code: "FilterLimitExceeded", message: "The maximum length for a filter value is 255 characters")
+        case .instanceNotFound:
+            self.init(code: "InvalidInstanceID.NotFound", message: "The instance ID '\(error.subject.prefix(100))' does not exist")
+        case .imageNotFound:
+            self.init(code: "InvalidAMIID.NotFound", message: "The image id '[\(error.subject.prefix(100))]' does not exist")
+        case .incorrectInstanceState:
+            self.init(code: "IncorrectInstanceState", message: error.detail)
+        case .invalidParameterCombination:
+            self.init(code: "InvalidParameterCombination", message: error.detail)
         case .accessDenied:
             self.init(code: "UnauthorizedOperation", message: "You are not authorized to perform this operation.", status: .forbidden)
         case .invalidParameterValue:

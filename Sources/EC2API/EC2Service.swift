@@ -14,11 +14,13 @@ public struct EC2Service: Sendable {
     public static let signingName = "ec2"
 
     public let keyPairs: KeyPairService
+    public let instances: InstanceService
     /// The regions served, in DescribeRegions order.
     public let regions: [Region]
 
-    public init(keyPairs: KeyPairService, regions: [Region]) {
+    public init(keyPairs: KeyPairService, instances: InstanceService, regions: [Region]) {
         self.keyPairs = keyPairs
+        self.instances = instances
         self.regions = regions
     }
 
@@ -36,7 +38,8 @@ public struct EC2Service: Sendable {
     /// The actions this service answers.
     public static let actions: Set<String> = [
         "CreateKeyPair", "ImportKeyPair", "DescribeKeyPairs", "DeleteKeyPair", "CreateTags", "DeleteTags",
-        "DescribeTags", "DescribeRegions",
+        "DescribeTags", "DescribeRegions", "RunInstances", "DescribeInstances", "StartInstances", "StopInstances",
+        "TerminateInstances", "GetPasswordData", "DescribeImages",
     ]
 
     /// Runs one action and returns the response body; failures are thrown as EC2 errors.
@@ -59,6 +62,13 @@ public struct EC2Service: Sendable {
             case "DeleteTags": return try await self.deleteTags(parameters, context: context)
             case "DescribeTags": return try await self.describeTags(parameters, context: context)
             case "DescribeRegions": return try self.describeRegions(parameters, context: context)
+            case "RunInstances": return try await self.runInstances(parameters, context: context)
+            case "DescribeInstances": return try await self.describeInstances(parameters, context: context)
+            case "StartInstances": return try await self.changeInstances(parameters, context: context, action: "StartInstances")
+            case "StopInstances": return try await self.changeInstances(parameters, context: context, action: "StopInstances")
+            case "TerminateInstances": return try await self.changeInstances(parameters, context: context, action: "TerminateInstances")
+            case "GetPasswordData": return try await self.getPasswordData(parameters, context: context)
+            case "DescribeImages": return try self.describeImages(parameters, context: context)
             default: throw AWSError.invalidAction(action)
             }
         } catch let error as AWSError {

@@ -90,5 +90,13 @@ public struct KeywayError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let sshPublicKeyNotFound = Code("sshPublicKeyNotFound")
         /// The user has as many SSH public keys as allowed.
         public static let sshPublicKeyLimitExceeded = Code("sshPublicKeyLimitExceeded")
+        /// No instance has that ID in the scope.
+        public static let instanceNotFound = Code("instanceNotFound")
+        /// No image of the catalogue has that ID.
+        public static let imageNotFound = Code("imageNotFound")
+        /// The instance is in a state that does not allow the operation; the detail says which.
+        public static let incorrectInstanceState = Code("incorrectInstanceState")
+        /// The parameters cannot be combined; the detail says why.
+        public static let invalidParameterCombination = Code("invalidParameterCombination")
     }
 }

@@ -8,6 +8,7 @@ import Logging
 /// renders the answer in that service's envelope. Free of HTTP framework types so it can be tested alone.
 struct AWSDispatcher: Sendable {
     let ec2: EC2Service
+    let instanceConnect: InstanceConnectService
     let iam: IAMService
     let sts: STSService
     let authenticator: Authenticator
@@ -24,13 +25,8 @@ struct AWSDispatcher: Sendable {
     }
 
     func dispatch(_ request: AWSRequest, requestID: String) async -> Outcome {
-        if request.header("X-Amz-Target") != nil {
-            // JSON 1.1 services (EC2 Instance Connect) are not served yet.
-            let body = #"{"__type":"UnknownOperationException","message":"The operation is not supported by this endpoint."}"#
-            return Outcome(
-                response: XMLResponse(status: .badRequest, body: body, contentType: "application/x-amz-json-1.1"),
-                service: "json", action: request.header("X-Amz-Target"), errorCode: "UnknownOperationException"
-            )
+        if let target = request.header("X-Amz-Target") {
+            return await self.dispatchJSON(request, target: target, requestID: requestID)
         }
         let parameters: QueryParameters
         do {
@@ -94,6 +90,36 @@ struct AWSDispatcher: Sendable {
             outcome.caller = principal.arn
             return outcome
         }
+    }
+
+    /// EC2 Instance Connect, the one JSON 1.1 service: authenticated like the others, answered in JSON.
+    private func dispatchJSON(_ request: AWSRequest, target: String, requestID: String) async -> Outcome {
+        func outcome(_ answer: InstanceConnectService.Answer, caller: String? = nil) -> Outcome {
+            Outcome(
+                response: XMLResponse(status: .init(code: answer.status), body: answer.body, contentType: "application/x-amz-json-1.1"),
+                service: InstanceConnectService.signingName, action: target, errorCode: answer.errorCode, caller: caller
+            )
+        }
+        let principal: Principal
+        let region: Region
+        do {
+            principal = try await self.authenticator.authenticate(request, parameters: QueryParameters([:]))
+            guard let scopeRegion = CredentialScope(request: request, parameters: QueryParameters([:])).flatMap({ Region(rawValue: $0.region) }),
+                self.regions.contains(scopeRegion)
+            else { throw SignatureV4Failure.signatureMismatch }
+            region = scopeRegion
+        } catch {
+            return outcome(InstanceConnectService.error("AuthException", "Authentication failed: the request signature or credentials are not valid.", 403))
+        }
+        do {
+            try IdentityService.authorize(principal, action: "ec2-instance-connect:SendSSHPublicKey", resource: "*")
+        } catch {
+            return outcome(InstanceConnectService.error("AuthException", "You are not authorized to perform this operation.", 403), caller: principal.arn)
+        }
+        let answer = await self.instanceConnect.handle(
+            target: target, body: request.body, scope: Scope(account: principal.account, region: region), requestID: requestID
+        )
+        return outcome(answer, caller: principal.arn)
     }
 
     /// The SigV4 signing names of the services Keyway speaks.

@@ -5,6 +5,7 @@ import IAMAPI
 import KeywayCore
 import KeywayStorage
 import Logging
+import ServiceLifecycle
 
 /// Credentials made when the server starts on an empty store, to be shown once.
 public struct StartupCredentials: Sendable {
@@ -33,18 +34,21 @@ public func buildApplication(
     let keyPairStore: any KeyPairStore
     let identityStore: any IdentityStore
     let certificateStore: any ServerCertificateStore
+    let instanceStore: any InstanceStore
     var dataDirectory: URL?
     switch configuration.storage {
     case .memory:
         keyPairStore = InMemoryKeyPairStore()
         identityStore = InMemoryIdentityStore()
         certificateStore = InMemoryServerCertificateStore()
+        instanceStore = InMemoryInstanceStore()
     case .sqlite(let directory):
         let database = try SQLiteDatabase(directory: directory)
         let sealer = try SecretSealer.load(directory: directory)
         keyPairStore = SQLiteKeyPairStore(database: database)
         identityStore = SQLiteIdentityStore(database: database, sealer: sealer)
         certificateStore = SQLiteServerCertificateStore(database: database, sealer: sealer)
+        instanceStore = SQLiteInstanceStore(database: database)
         dataDirectory = directory
     }
     let identity = IdentityService(store: identityStore, environment: configuration.identityEnvironment)
@@ -61,8 +65,19 @@ public func buildApplication(
         store: keyPairStore, environment: configuration.environment, limitPerRegion: configuration.keyPairLimitPerRegion
     )
     let usage = UsageRecorder(identity: identity, interval: configuration.usageFlushInterval, logger: logger)
+    let clock = ClockOffset(base: configuration.identityEnvironment.now)
+    let metadata = configuration.metadataPort.map {
+        MetadataListener(
+            port: $0, requireTokens: configuration.metadataTokensRequired, store: instanceStore, logger: logger, now: clock.now
+        )
+    }
+    let instances = InstanceService(
+        store: instanceStore, keyPairs: keyPairStore, pushedKeys: PushedKeys(now: clock.now), now: clock.now,
+        onChange: { changed in await metadata?.follow(changed) }
+    )
     let dispatcher = AWSDispatcher(
-        ec2: EC2Service(keyPairs: keyPairs, regions: configuration.regions),
+        ec2: EC2Service(keyPairs: keyPairs, instances: instances, regions: configuration.regions),
+        instanceConnect: InstanceConnectService(instances: instances),
         iam: IAMService(
             identity: identity,
             certificates: ServerCertificateService(store: certificateStore, now: configuration.identityEnvironment.now)
@@ -76,6 +91,9 @@ public func buildApplication(
     var reset: (@Sendable () async throws -> Void)?
     if let devAccount = configuration.devAccount {
         reset = {
+            await metadata?.closeAll()
+            try await instanceStore.removeAllInstances()
+            await instances.pushedKeys.removeAll()
             try await keyPairStore.removeAll()
             try await certificateStore.removeAllCertificates()
             try await identity.removeAll()
@@ -84,14 +102,17 @@ public func buildApplication(
     }
     let responder = KeywayResponder(
         dispatcher: dispatcher, maximumBodySize: configuration.maximumBodySize,
-        newRequestID: configuration.newRequestID, reset: reset
+        newRequestID: configuration.newRequestID, reset: reset, instances: instances,
+        clock: configuration.devAccount == nil ? nil : clock
     )
+    var services: [any Service] = [usage]
+    if let metadata { services.append(MetadataService(listener: metadata, store: instanceStore)) }
     return Application(
         responder: responder,
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "Keyway"
         ),
-        services: [usage],
+        services: services,
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )

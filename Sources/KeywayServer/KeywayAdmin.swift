@@ -1,4 +1,5 @@
 import Foundation
+import KeyFormats
 import KeywayCore
 import KeywayStorage
 
@@ -25,6 +26,27 @@ public enum KeywayAdmin {
     /// Every account in the folder.
     public static func accounts(dataDirectory: URL) async throws -> [AccountID] {
         try await Self.identity(dataDirectory).store.accounts().map(\.id)
+    }
+
+    /// Lost-key recovery: replaces an instance's authorized keys with one public key, and records it in the audit
+    /// log. What the instance metadata shows as the launch key does not change, as in EC2.
+    public static func replaceAuthorizedKeys(dataDirectory: URL, instanceID: String, publicKey: String, operatorName: String) async throws -> String {
+        let database = try SQLiteDatabase(directory: dataDirectory)
+        let store = SQLiteInstanceStore(database: database)
+        let service = InstanceService(store: store, keyPairs: SQLiteKeyPairStore(database: database), pushedKeys: PushedKeys())
+        let instance = try await service.replaceAuthorizedKeys(instanceID: instanceID, publicKey: publicKey)
+        let line = instance.authorizedKeysOverride?.first ?? ""
+        let fingerprint = try KeyFormats.PublicKey(openSSHPublicKey: line).fingerprints.sha256
+        try database.audit(
+            action: "replace-authorized-keys", subject: instance.id.rawValue,
+            detail: "account=\(instance.scope.account) region=\(instance.scope.region) key=\(fingerprint) by=\(operatorName)"
+        )
+        return fingerprint
+    }
+
+    /// The audit log of the data folder, oldest first.
+    public static func auditLog(dataDirectory: URL) throws -> [String] {
+        try SQLiteDatabase(directory: dataDirectory).auditLog()
     }
 
     private static func identity(_ directory: URL) throws -> IdentityService {

@@ -2,6 +2,7 @@ import AWSProtocol
 import Foundation
 import HTTPTypes
 import Hummingbird
+import KeywayCore
 import Logging
 
 /// The HTTP face of Keyway: reads a request, hands it to the ``AWSDispatcher``, writes the answer, logs one line.
@@ -13,6 +14,10 @@ struct KeywayResponder: HTTPResponder {
     let newRequestID: @Sendable () -> String
     /// Wipes all state; set only in `--dev` mode, where `POST /_keyway/reset` calls it.
     let reset: (@Sendable () async throws -> Void)?
+    /// Answers `GET /_keyway/instances/ID/authorized-keys?user=NAME` for `keyway authorized-keys`.
+    let instances: InstanceService
+    /// The clock `--dev` mode may move forward with `POST /_keyway/clock?advance=SECONDS`; nil outside dev mode.
+    let clock: ClockOffset?
 
     private static let requestIDHeader = HTTPField.Name("x-amzn-RequestId")!
 
@@ -26,6 +31,22 @@ struct KeywayResponder: HTTPResponder {
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"reset":true}"#)))
+        }
+        if request.uri.path.hasPrefix("/_keyway/instances/"), request.uri.path.hasSuffix("/authorized-keys"), request.method == .get {
+            // Public keys only; what an SSH server's AuthorizedKeysCommand asks. One key a line.
+            let id = request.uri.path.dropFirst("/_keyway/instances/".count).dropLast("/authorized-keys".count)
+            let user = request.uri.queryParameters.get("user") ?? ""
+            let keys = (try? await self.instances.authorizedKeys(instanceID: String(id), user: user)) ?? []
+            context.logger.info("authorized-keys", metadata: ["instance": .string(String(id.prefix(32))), "user": .string(String(user.prefix(32))), "keys": .stringConvertible(keys.count)])
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: keys.map { $0 + "\n" }.joined())))
+        }
+        if request.uri.path == "/_keyway/clock", request.method == .post, let clock = self.clock {
+            let seconds = request.uri.queryParameters.get("advance").flatMap(Double.init) ?? 0
+            clock.advance(by: seconds)
+            context.logger.warning("dev mode: clock advanced", metadata: ["seconds": .stringConvertible(seconds)])
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"advanced":\#(seconds)}"#)))
         }
         let outcome: AWSDispatcher.Outcome
         do {

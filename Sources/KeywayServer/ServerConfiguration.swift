@@ -34,6 +34,10 @@ public struct ServerConfiguration: Sendable {
     public var environment: KeyPairService.Environment
     /// Time and identifiers for accounts, users and access keys.
     public var identityEnvironment: IdentityService.Environment
+    /// The port of the instance metadata listeners (one per running instance, on its loopback address); nil: off.
+    public var metadataPort: Int?
+    /// Whether the metadata service refuses requests without an IMDSv2 token.
+    public var metadataTokensRequired: Bool
     /// How often recorded access key uses are written.
     public var usageFlushInterval: Duration
     /// Makes each request's ID; injectable so golden tests are stable.
@@ -45,7 +49,7 @@ public struct ServerConfiguration: Sendable {
         regions: [Region] = Region.standard, devAccount: AccountID? = nil,
         keyPairLimitPerRegion: Int = KeyPair.defaultLimitPerRegion, maximumBodySize: Int = 8 << 20, logLevel: Logger.Level = .info,
         environment: KeyPairService.Environment = .live, identityEnvironment: IdentityService.Environment = .live,
-        usageFlushInterval: Duration = .seconds(5),
+        usageFlushInterval: Duration = .seconds(5), metadataPort: Int? = nil, metadataTokensRequired: Bool = false,
         newRequestID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
     ) {
         self.host = host
@@ -59,6 +63,8 @@ public struct ServerConfiguration: Sendable {
         self.environment = environment
         self.identityEnvironment = identityEnvironment
         self.usageFlushInterval = usageFlushInterval
+        self.metadataPort = metadataPort
+        self.metadataTokensRequired = metadataTokensRequired
         self.newRequestID = newRequestID
     }
 }

@@ -125,7 +125,48 @@ public struct SQLiteDatabase: Sendable {
                     """
             )
         }
+        migrator.registerMigration("0004-instances") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE instances (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        account TEXT NOT NULL,
+                        region TEXT NOT NULL,
+                        address_index INTEGER NOT NULL UNIQUE,
+                        private_ip TEXT NOT NULL UNIQUE,
+                        launched_s INTEGER NOT NULL,
+                        record_json TEXT NOT NULL
+                    ) STRICT;
+                    CREATE INDEX instances_by_scope ON instances (account, region);
+                    CREATE TABLE audit_log (
+                        at_s INTEGER NOT NULL,
+                        action TEXT NOT NULL,
+                        subject TEXT NOT NULL,
+                        detail TEXT NOT NULL
+                    ) STRICT;
+                    """
+            )
+        }
         return migrator
+    }
+
+    /// Appends a line to the audit log (administrative operations such as key recovery).
+    public func audit(action: String, subject: String, detail: String) throws {
+        try self.pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO audit_log (at_s, action, subject, detail) VALUES (?, ?, ?, ?)",
+                arguments: [Int64(Date().timeIntervalSince1970), action, subject, detail]
+            )
+        }
+    }
+
+    /// The audit log, oldest first, as `time action subject detail` lines.
+    public func auditLog() throws -> [String] {
+        try self.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY rowid").map { row in
+                "\(AWSLikeTime.string(row["at_s"] as Int64)) \(row["action"] as String) \(row["subject"] as String) \(row["detail"] as String)"
+            }
+        }
     }
 
     /// Runs SQLite's own consistency check; "ok" when the file is sound.

@@ -8,7 +8,7 @@ struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
         abstract: "Create accounts and root access keys in a data folder, offline.",
-        subcommands: [CreateAccount.self, CreateRootKey.self, ListAccounts.self]
+        subcommands: [CreateAccount.self, CreateRootKey.self, ListAccounts.self, ReplaceAuthorizedKeys.self, AuditLog.self]
     )
 
     struct DataDirectory: ParsableArguments {
@@ -68,6 +68,43 @@ struct AdminCommand: AsyncParsableCommand {
         func run() async throws {
             for id in try await KeywayAdmin.accounts(dataDirectory: self.data.url) {
                 FileHandle.standardOutput.write(Data("\(id)\n".utf8))
+            }
+        }
+    }
+
+    struct ReplaceAuthorizedKeys: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "replace-authorized-keys",
+            abstract: "Lost-key recovery: let a new public key into an instance instead of its launch key (audited)."
+        )
+        @OptionGroup var data: DataDirectory
+        @Option(help: "The instance ID.")
+        var instanceId: String
+        @Option(help: "A public key file (OpenSSH, RFC 4716 or PEM), or '-' for standard input.")
+        var publicKey: String
+
+        func run() async throws {
+            let text: String
+            if self.publicKey == "-" {
+                text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            } else {
+                text = try String(contentsOfFile: self.publicKey, encoding: .utf8)
+            }
+            let who = ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+            let fingerprint = try await KeywayAdmin.replaceAuthorizedKeys(
+                dataDirectory: self.data.url, instanceID: self.instanceId, publicKey: text, operatorName: who
+            )
+            FileHandle.standardOutput.write(Data("Replaced the authorized keys of \(self.instanceId) with \(fingerprint); recorded in the audit log.\n".utf8))
+        }
+    }
+
+    struct AuditLog: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "audit-log", abstract: "Print the audit log of administrative operations.")
+        @OptionGroup var data: DataDirectory
+
+        func run() async throws {
+            for line in try KeywayAdmin.auditLog(dataDirectory: self.data.url) {
+                FileHandle.standardOutput.write(Data((line + "\n").utf8))
             }
         }
     }

@@ -5,6 +5,6 @@ import ArgumentParser
 struct Keyway: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A key-pair and credential service that speaks the AWS EC2 and IAM APIs.",
-        subcommands: [ServeCommand.self, KeyCommand.self, AdminCommand.self]
+        subcommands: [ServeCommand.self, KeyCommand.self, AdminCommand.self, AuthorizedKeysCommand.self]
     )
 }

@@ -33,6 +33,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Key pairs an account may hold in one region (AWS's default quota: 5000).")
     var keyPairLimit = 5000
 
+    @Option(help: "Port of the instance metadata service, served on each running instance's own loopback address; 0 turns it off.")
+    var metadataPort = 80
+
+    @Flag(help: "Make the metadata service require IMDSv2 session tokens.")
+    var metadataTokensRequired = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -56,6 +62,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--log-level takes trace, debug, info, notice, warning, error or critical.")
         }
         configuration.logLevel = level
+        configuration.metadataPort = self.metadataPort == 0 ? nil : self.metadataPort
+        configuration.metadataTokensRequired = self.metadataTokensRequired
         if self.dev {
             guard let account = AccountID(rawValue: self.devAccount) else {
                 throw ValidationError("--dev-account takes a 12-digit account ID.")
