@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import os
 import re
 import subprocess
 from dataclasses import dataclass
@@ -175,7 +176,7 @@ def pki(tmp_path_factory, server) -> PKI:
         ext.write_text(CA_EXTENSIONS if ca else LEAF_EXTENSIONS)
         path = folder / f"{name}.crt"
         openssl("x509", "-req", "-in", csr, "-CA", files[f"cert:{issuer}"], "-CAkey", files[f"key:{issuer_key}"],
-                "-set_serial", str(int.from_bytes(__import__("os").urandom(8), "big")), "-days", days,
+                "-set_serial", str(int.from_bytes(os.urandom(8), "big")), "-days", days,
                 "-extfile", ext, "-sha256", "-out", path)
         return keep_cert(name, path)
 
