@@ -79,7 +79,8 @@ public enum CertificateKeyCheck {
     }
 
     private static func publicKey(ofPrivateKeyPEM pem: String) throws -> Identity {
-        let blocks = try PEMBlock.parseAll(pem[...])
+        // `openssl ecparam -genkey` puts an EC PARAMETERS block before the key; the key names its curve itself.
+        let blocks = try PEMBlock.parseAll(pem[...]).filter { $0.label != "EC PARAMETERS" }
         guard blocks.count == 1, let block = blocks.first else {
             throw blocks.isEmpty
                 ? KeyFormatsError.unrecognizedFormat("The private key is not PEM.")
@@ -90,10 +91,10 @@ public enum CertificateKeyCheck {
             if block.headers["Proc-Type"]?.contains("ENCRYPTED") == true {
                 throw KeyFormatsError.passphraseProtected("The EC private key is protected by a passphrase.")
             }
-            return try Self.ecIdentity(pem: pem)
+            return try Self.ecIdentity(pem: PEMBlock.render(label: block.label, body: block.body))
         case "PRIVATE KEY":
             if let info = try? PrivateKeyInfo(derEncoded: block.body), info.algorithm.algorithm == .ecPublicKey {
-                return try Self.ecIdentity(pem: pem)
+                return try Self.ecIdentity(pem: PEMBlock.render(label: block.label, body: block.body))
             }
         default:
             break

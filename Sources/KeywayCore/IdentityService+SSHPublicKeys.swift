@@ -12,6 +12,9 @@ extension IdentityService {
         let material: KeyMaterial
         do {
             material = try KeyMaterial(text: trimmed)
+        } catch let error as KeyFormatsError where error.code == .unsupportedKeyType {
+            // KeyFormats' wording suggests Ed25519, which IAM refuses too.
+            throw KeywayError(.invalidSSHPublicKey, subject: userName, detail: "Only RSA keys are accepted.")
         } catch {
             throw KeywayError(.invalidSSHPublicKey, subject: userName, detail: (error as? KeyFormatsError)?.message ?? "The key cannot be read.")
         }

@@ -26,6 +26,12 @@ import Testing
         }
     }
 
+    @Test func ecParametersBlockBeforeTheKeyIsIgnored() throws {
+        let certificate = try Fixtures.text("certificates/p256.cert.pem")
+        let key = "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n" + (try Fixtures.text("certificates/p256.key.sec1.pem"))
+        #expect(try CertificateKeyCheck.privateKey(key, matchesCertificate: certificate))
+    }
+
     @Test func encryptedKeyIsReportedAsSuch() throws {
         let certificate = try Fixtures.text("certificates/rsa2048.cert.pem")
         let key = try Fixtures.text("certificates/rsa2048.key.encrypted.pem")
