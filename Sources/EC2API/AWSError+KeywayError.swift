@@ -36,6 +36,11 @@ extension AWSError {
             self.init(code: "InvalidAMIID.NotFound", message: "The image id '[\(error.subject.prefix(100))]' does not exist")
         case .incorrectInstanceState:
             self.init(code: "IncorrectInstanceState", message: error.detail)
+        case .idempotentParameterMismatch:
+            self.init(
+                code: "IdempotentParameterMismatch",
+                message: "The client token you have provided is associated with a resource that is already deleted or that has different parameters."
+            )
         case .invalidParameterCombination:
             self.init(code: "InvalidParameterCombination", message: error.detail)
         case .accessDenied:

@@ -40,7 +40,12 @@ public struct InstanceService: Sendable {
         for tag in tags { try tag.validate() }
         if let clientToken, !clientToken.isEmpty {
             let earlier = try await self.store.instances(in: scope).filter { $0.clientToken == clientToken }
-            if !earlier.isEmpty { return earlier }
+            if let first = earlier.first {
+                guard first.imageID == imageID, first.instanceType == instanceType, first.keyName == keyName,
+                    earlier.count == maxCount
+                else { throw KeywayError(.idempotentParameterMismatch, subject: clientToken) }
+                return earlier
+            }
         }
         guard let image = Image.catalogue.first(where: { $0.id == imageID }) else {
             throw KeywayError(.imageNotFound, subject: imageID)

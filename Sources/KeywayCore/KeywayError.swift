@@ -96,6 +96,8 @@ public struct KeywayError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let imageNotFound = Code("imageNotFound")
         /// The instance is in a state that does not allow the operation; the detail says which.
         public static let incorrectInstanceState = Code("incorrectInstanceState")
+        /// A client token was used before with different parameters.
+        public static let idempotentParameterMismatch = Code("idempotentParameterMismatch")
         /// The parameters cannot be combined; the detail says why.
         public static let invalidParameterCombination = Code("invalidParameterCombination")
     }

@@ -124,6 +124,8 @@ final class MetadataListener: Sendable {
         }
         let item = String(path.dropFirst(base.count))
         if let value = items[item] { return (.ok, value) }
+        // EC2 also answers a leaf asked for with a trailing slash, as botocore's region fetcher asks for it.
+        if item.hasSuffix("/"), let value = items[String(item.dropLast())] { return (.ok, value) }
         if item == "placement/" || item == "placement" { return (.ok, "availability-zone\nregion") }
         return (.notFound, "Not Found")
     }

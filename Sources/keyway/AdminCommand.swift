@@ -90,7 +90,8 @@ struct AdminCommand: AsyncParsableCommand {
             } else {
                 text = try String(contentsOfFile: self.publicKey, encoding: .utf8)
             }
-            let who = ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+            let environment = ProcessInfo.processInfo.environment
+            let who = environment["SUDO_USER"] ?? environment["USER"] ?? getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? "uid \(getuid())"
             let fingerprint = try await KeywayAdmin.replaceAuthorizedKeys(
                 dataDirectory: self.data.url, instanceID: self.instanceId, publicKey: text, operatorName: who
             )
