@@ -9,13 +9,33 @@ import KeywayCore
 /// success and one duplicate; limits are checked in the same serialized write transaction as the insert.
 public struct SQLiteKeyPairStore: KeyPairStore {
     private let database: SQLiteDatabase
+    /// Inserts, the hot write path, share transactions (group commit).
+    private let committer: GroupCommitter
+    /// Whole scopes recently read, so reads need not touch the database.
+    private let cache: ScopeCache
 
-    public init(database: SQLiteDatabase) {
+    public init(database: SQLiteDatabase, cacheCapacity: Int = 20_000) {
         self.database = database
+        self.committer = GroupCommitter(pool: database.pool)
+        self.cache = ScopeCache(capacity: cacheCapacity)
+    }
+
+    /// The scope's key pairs from the cache, loading the scope when it is not there; nil for scopes too large to cache.
+    private func cachedScope(_ scope: Scope) async throws -> (pairs: [KeyPair], byName: [String: Int])? {
+        if let hit = self.cache.pairs(in: scope) { return hit }
+        guard !self.cache.isTooLarge(scope) else { return nil }
+        let generation = self.cache.generation(of: scope)
+        let capacity = self.cache.capacity
+        let pairs = try await self.database.pool.read { db in
+            try Self.fetch(db, scope: scope, where: "", arguments: [], limit: capacity + 1)
+        }
+        self.cache.store(pairs, in: scope, generation: generation)
+        return self.cache.pairs(in: scope)
     }
 
     public func insert(_ keyPair: KeyPair, limit: Int) async throws {
-        try await self.database.pool.write { db in
+        defer { self.cache.invalidate(keyPair.scope) }
+        try await self.committer.write { db in
             // The name first, as the in-memory store and CreateKeyPair do: a taken name is a duplicate even at the limit.
             let taken = try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM key_pairs WHERE account = ? AND region = ? AND name = ?",
@@ -47,19 +67,24 @@ public struct SQLiteKeyPairStore: KeyPairStore {
     }
 
     public func removeAll() async throws {
+        defer { self.cache.invalidateAll() }
         try await self.database.pool.write { db in
             try db.execute(sql: "DELETE FROM tags; DELETE FROM key_pairs")
         }
     }
 
     public func keyPairs(in scope: Scope) async throws -> [KeyPair] {
-        try await self.database.pool.read { db in
+        if let cached = try await self.cachedScope(scope) { return cached.pairs }
+        return try await self.database.pool.read { db in
             try Self.fetch(db, scope: scope, where: "", arguments: [])
         }
     }
 
     public func keyPairs(in scope: Scope, names: [String]) async throws -> [KeyPair] {
         guard !names.isEmpty else { return [] }
+        if let cached = try await self.cachedScope(scope) {
+            return Set(names).compactMap { cached.byName[$0].map { cached.pairs[$0] } }.sorted { $0.name < $1.name }
+        }
         return try await self.database.pool.read { db in
             try Self.fetch(
                 db, scope: scope, where: "AND name IN (\(Self.placeholders(names.count)))",
@@ -70,6 +95,10 @@ public struct SQLiteKeyPairStore: KeyPairStore {
 
     public func keyPairs(in scope: Scope, ids: [KeyPairID]) async throws -> [KeyPair] {
         guard !ids.isEmpty else { return [] }
+        if let cached = try await self.cachedScope(scope) {
+            let wanted = Set(ids)
+            return cached.pairs.filter { wanted.contains($0.id) }
+        }
         return try await self.database.pool.read { db in
             try Self.fetch(
                 db, scope: scope, where: "AND id IN (\(Self.placeholders(ids.count)))",
@@ -79,7 +108,8 @@ public struct SQLiteKeyPairStore: KeyPairStore {
     }
 
     public func deleteKeyPair(in scope: Scope, name: String) async throws -> KeyPair? {
-        try await self.database.pool.write { db in
+        defer { self.cache.invalidate(scope) }
+        return try await self.database.pool.write { db in
             guard let pair = try Self.fetch(db, scope: scope, where: "AND name = ?", arguments: [name]).first else {
                 return nil
             }
@@ -89,7 +119,8 @@ public struct SQLiteKeyPairStore: KeyPairStore {
     }
 
     public func deleteKeyPair(in scope: Scope, id: KeyPairID) async throws -> KeyPair? {
-        try await self.database.pool.write { db in
+        defer { self.cache.invalidate(scope) }
+        return try await self.database.pool.write { db in
             guard let pair = try Self.fetch(db, scope: scope, where: "AND id = ?", arguments: [id.rawValue]).first else {
                 return nil
             }
@@ -99,6 +130,7 @@ public struct SQLiteKeyPairStore: KeyPairStore {
     }
 
     public func createTags(in scope: Scope, on ids: [KeyPairID], tags: [Tag], limit: Int) async throws {
+        defer { self.cache.invalidate(scope) }
         try await self.database.pool.write { db in
             let pairs = try Self.fetch(
                 db, scope: scope, where: "AND id IN (\(Self.placeholders(ids.count)))",
@@ -117,6 +149,7 @@ public struct SQLiteKeyPairStore: KeyPairStore {
     }
 
     public func deleteTags(in scope: Scope, on ids: [KeyPairID], deletions: [TagDeletion]?) async throws {
+        defer { self.cache.invalidate(scope) }
         try await self.database.pool.write { db in
             let pairs = try Self.fetch(
                 db, scope: scope, where: "AND id IN (\(Self.placeholders(ids.count)))",
@@ -152,14 +185,16 @@ public struct SQLiteKeyPairStore: KeyPairStore {
     }
 
     /// Key pairs of the scope matching an extra condition, with their tags, ordered by name.
-    private static func fetch(_ db: Database, scope: Scope, where condition: String, arguments: StatementArguments) throws -> [KeyPair] {
+    private static func fetch(
+        _ db: Database, scope: Scope, where condition: String, arguments: StatementArguments, limit: Int? = nil
+    ) throws -> [KeyPair] {
         var allArguments: StatementArguments = [scope.account.rawValue, scope.region.rawValue]
         allArguments += arguments
         let rows = try Row.fetchAll(
             db,
             sql: """
                 SELECT id, name, key_type, fingerprint, public_key, created_ms FROM key_pairs
-                WHERE account = ? AND region = ? \(condition) ORDER BY name
+                WHERE account = ? AND region = ? \(condition) ORDER BY name\(limit.map { " LIMIT \($0)" } ?? "")
                 """,
             arguments: allArguments
         )
