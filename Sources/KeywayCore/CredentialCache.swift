@@ -9,6 +9,8 @@ final class CredentialCache: Sendable {
     private struct State {
         var entries: [AccessKeyID: (principal: Principal, secret: SecretAccessKey)] = [:]
         var generation: UInt64 = 0
+        /// IDs known not to be issued (`--dev` mode's dummy keys), so they cost no database read per request.
+        var notIssued: Set<AccessKeyID> = []
     }
 
     private let state = Mutex(State())
@@ -41,6 +43,26 @@ final class CredentialCache: Sendable {
             state.entries = state.entries.filter { entry in
                 !(entry.value.principal.account == account && entry.value.principal.user?.name.lowercased() == userName.lowercased())
             }
+        }
+    }
+
+    func isKnownNotIssued(_ id: AccessKeyID) -> Bool {
+        self.state.withLock { $0.notIssued.contains(id) }
+    }
+
+    func markNotIssued(_ id: AccessKeyID, ifGeneration generation: UInt64) {
+        self.state.withLock { state in
+            guard state.generation == generation else { return }
+            if state.notIssued.count >= 10_000 { state.notIssued.removeAll() }
+            state.notIssued.insert(id)
+        }
+    }
+
+    /// A key was issued: no ID may stay marked as not issued.
+    func keyIssued() {
+        self.state.withLock { state in
+            state.generation &+= 1
+            state.notIssued.removeAll()
         }
     }
 

@@ -80,7 +80,9 @@ public struct IdentityService: Sendable {
             lastUsed: nil
         )
         let secret = self.environment.newSecret()
+        self.cache.keyIssued()
         try await self.store.createAccount(account, rootKey: key, secret: secret)
+        self.cache.keyIssued()
         return (account, IssuedKey(key: key, secret: secret))
     }
 
@@ -124,7 +126,11 @@ public struct IdentityService: Sendable {
     /// Whether Keyway issued this access key, active or not; `--dev` mode lets only keys it never issued act as root.
     public func isIssued(_ id: AccessKeyID) async throws -> Bool {
         if self.cache.get(id) != nil { return true }
-        return try await self.store.accessKey(id: id) != nil
+        if self.cache.isKnownNotIssued(id) { return false }
+        let generation = self.cache.generation
+        let issued = try await self.store.accessKey(id: id) != nil
+        if !issued { self.cache.markNotIssued(id, ifGeneration: generation) }
+        return issued
     }
 
     // MARK: - Authorization
@@ -249,7 +255,9 @@ public struct IdentityService: Sendable {
             createTime: self.environment.now().truncatedToSeconds, lastUsed: nil
         )
         let secret = self.environment.newSecret()
+        self.cache.keyIssued()
         try await self.store.insertAccessKey(key, secret: secret, limit: AccessKey.limitPerUser)
+        self.cache.keyIssued()
         return IssuedKey(key: key, secret: secret)
     }
 
