@@ -1,47 +1,66 @@
 /// The base32 alphabet of AWS unique IDs (`A–Z`, `2–7`).
 private let base32Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
 
-/// `prefix` followed by `count` random base32 characters.
-func randomUniqueID(prefix: String, count: Int, using generator: inout some RandomNumberGenerator) -> String {
-    prefix + String((0..<count).map { _ in base32Alphabet[Int.random(in: 0..<32, using: &generator)] })
+/// An IAM-style unique ID: a fixed prefix such as `AKIA` followed by base32 characters (IAM's unique ID prefixes).
+///
+/// Conforming types declare the prefix and length; validation, generation and description come from here.
+public protocol AWSUniqueID: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible where RawValue == String {
+    /// The type's prefix, such as `AKIA`.
+    static var prefix: String { get }
+    /// How many base32 characters follow the prefix.
+    static var randomLength: Int { get }
+    /// Wraps a value already checked to have the type's form.
+    init(validated rawValue: String)
 }
 
-func isUniqueID(_ text: String, prefix: String, count: Int) -> Bool {
-    text.utf8.count == prefix.utf8.count + count && text.hasPrefix(prefix)
-        && text.utf8.dropFirst(prefix.utf8.count).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x32 && $0 <= 0x37) }
-}
-
-/// An access key ID: `AKIA` and 16 base32 characters (IAM's unique ID prefixes).
-public struct AccessKeyID: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let rawValue: String
-
+extension AWSUniqueID {
+    /// Accepts exactly the prefix followed by `randomLength` base32 characters.
     public init?(rawValue: String) {
-        guard isUniqueID(rawValue, prefix: "AKIA", count: 16) else { return nil }
-        self.rawValue = rawValue
+        guard rawValue.utf8.count == Self.prefix.utf8.count + Self.randomLength, rawValue.hasPrefix(Self.prefix),
+            rawValue.utf8.dropFirst(Self.prefix.utf8.count).allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x32 && $0 <= 0x37) })
+        else { return nil }
+        self.init(validated: rawValue)
     }
 
-    public static func random(using generator: inout some RandomNumberGenerator) -> AccessKeyID {
-        AccessKeyID(rawValue: randomUniqueID(prefix: "AKIA", count: 16, using: &generator))!
+    /// A new random ID.
+    public static func random(using generator: inout some RandomNumberGenerator) -> Self {
+        Self(validated: Self.prefix + String((0..<Self.randomLength).map { _ in base32Alphabet[Int.random(in: 0..<32, using: &generator)] }))
     }
 
     public var description: String { self.rawValue }
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
-/// An IAM user's unique ID: `AIDA` and 17 base32 characters.
-public struct UserID: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+/// An access key ID: `AKIA` and 16 base32 characters.
+public struct AccessKeyID: AWSUniqueID {
+    public static let prefix = "AKIA"
+    public static let randomLength = 16
     public let rawValue: String
+    public init(validated rawValue: String) { self.rawValue = rawValue }
+}
 
-    public init?(rawValue: String) {
-        guard isUniqueID(rawValue, prefix: "AIDA", count: 17) else { return nil }
-        self.rawValue = rawValue
-    }
+/// An IAM user's unique ID: `AIDA` and 17 base32 characters.
+public struct UserID: AWSUniqueID {
+    public static let prefix = "AIDA"
+    public static let randomLength = 17
+    public let rawValue: String
+    public init(validated rawValue: String) { self.rawValue = rawValue }
+}
 
-    public static func random(using generator: inout some RandomNumberGenerator) -> UserID {
-        UserID(rawValue: randomUniqueID(prefix: "AIDA", count: 17, using: &generator))!
-    }
+/// A server certificate's unique ID: `ASCA` and 17 base32 characters.
+public struct ServerCertificateID: AWSUniqueID {
+    public static let prefix = "ASCA"
+    public static let randomLength = 17
+    public let rawValue: String
+    public init(validated rawValue: String) { self.rawValue = rawValue }
+}
 
-    public var description: String { self.rawValue }
+/// An IAM SSH public key's ID: `APKA` and 16 base32 characters, as every real one seen has.
+public struct SSHPublicKeyID: AWSUniqueID {
+    public static let prefix = "APKA"
+    public static let randomLength = 16
+    public let rawValue: String
+    public init(validated rawValue: String) { self.rawValue = rawValue }
 }
 
 /// A secret access key: 40 characters of `[A-Za-z0-9+/]`.
@@ -62,37 +81,4 @@ public struct SecretAccessKey: Hashable, Sendable, CustomStringConvertible, Cust
 
     public var description: String { "<redacted>" }
     public var debugDescription: String { "<redacted>" }
-}
-
-/// A server certificate's unique ID: `ASCA` and 17 base32 characters.
-public struct ServerCertificateID: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-    public let rawValue: String
-
-    public init?(rawValue: String) {
-        guard isUniqueID(rawValue, prefix: "ASCA", count: 17) else { return nil }
-        self.rawValue = rawValue
-    }
-
-    public static func random(using generator: inout some RandomNumberGenerator) -> ServerCertificateID {
-        ServerCertificateID(rawValue: randomUniqueID(prefix: "ASCA", count: 17, using: &generator))!
-    }
-
-    public var description: String { self.rawValue }
-}
-
-/// An IAM SSH public key's ID: `APKA` and 16 base32 characters, as every real one seen has.
-public struct SSHPublicKeyID: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let rawValue: String
-
-    public init?(rawValue: String) {
-        guard isUniqueID(rawValue, prefix: "APKA", count: 16) else { return nil }
-        self.rawValue = rawValue
-    }
-
-    public static func random(using generator: inout some RandomNumberGenerator) -> SSHPublicKeyID {
-        SSHPublicKeyID(rawValue: randomUniqueID(prefix: "APKA", count: 16, using: &generator))!
-    }
-
-    public var description: String { self.rawValue }
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
