@@ -108,47 +108,39 @@ public struct SQLiteKeyPairStore: KeyPairStore {
     }
 
     public func deleteKeyPair(in scope: Scope, name: String) async throws -> KeyPair? {
-        defer { self.cache.invalidate(scope) }
-        return try await self.database.pool.write { db in
-            guard let pair = try Self.fetch(db, scope: scope, where: "AND name = ?", arguments: [name]).first else {
-                return nil
-            }
-            try Self.delete(pair, db: db)
-            return pair
-        }
+        try await self.deleteKeyPair(in: scope, where: "AND name = ?", arguments: [name])
     }
 
     public func deleteKeyPair(in scope: Scope, id: KeyPairID) async throws -> KeyPair? {
+        try await self.deleteKeyPair(in: scope, where: "AND id = ?", arguments: [id.rawValue])
+    }
+
+    /// Deletes the key pair matching a condition, with its tags; returns it, or nil when there was none.
+    private func deleteKeyPair(in scope: Scope, where condition: String, arguments: StatementArguments) async throws -> KeyPair? {
         defer { self.cache.invalidate(scope) }
         return try await self.database.pool.write { db in
-            guard let pair = try Self.fetch(db, scope: scope, where: "AND id = ?", arguments: [id.rawValue]).first else {
-                return nil
-            }
-            try Self.delete(pair, db: db)
+            guard let pair = try Self.fetch(db, scope: scope, where: condition, arguments: arguments).first else { return nil }
+            try db.execute(sql: "DELETE FROM tags WHERE resource_id = ?", arguments: [pair.id.rawValue])
+            try db.execute(sql: "DELETE FROM key_pairs WHERE id = ?", arguments: [pair.id.rawValue])
             return pair
         }
     }
 
     public func createTags(in scope: Scope, on ids: [KeyPairID], tags: [Tag], limit: Int) async throws {
-        defer { self.cache.invalidate(scope) }
-        try await self.database.pool.write { db in
-            let pairs = try Self.fetch(
-                db, scope: scope, where: "AND id IN (\(Self.placeholders(ids.count)))",
-                arguments: StatementArguments(ids.map(\.rawValue))
-            )
-            for id in ids {
-                guard var pair = pairs.first(where: { $0.id == id }) else {
-                    throw KeywayError(.keyPairIDNotFound, subject: id.rawValue)
-                }
-                pair.tags.merge(tags)
-                guard pair.tags.count <= limit else { throw KeywayError(.tagLimitExceeded, subject: id.rawValue) }
-                try db.execute(sql: "DELETE FROM tags WHERE resource_id = ?", arguments: [id.rawValue])
-                try Self.writeTags(pair.tags, on: id, in: scope, db: db)
-            }
-        }
+        try await self.rewriteTags(in: scope, on: ids, limit: limit) { $0.merge(tags) }
     }
 
     public func deleteTags(in scope: Scope, on ids: [KeyPairID], deletions: [TagDeletion]?) async throws {
+        try await self.rewriteTags(in: scope, on: ids, limit: .max) { tags in
+            tags.removeAll { tag in deletions.map { $0.contains { $0.removes(tag) } } ?? true }
+        }
+    }
+
+    /// Changes the tags of several key pairs in one transaction: every ID must exist in the scope, and no key pair
+    /// may end with more than `limit` tags, or nothing changes.
+    private func rewriteTags(
+        in scope: Scope, on ids: [KeyPairID], limit: Int, _ change: @escaping @Sendable (inout [Tag]) -> Void
+    ) async throws {
         defer { self.cache.invalidate(scope) }
         try await self.database.pool.write { db in
             let pairs = try Self.fetch(
@@ -159,7 +151,8 @@ public struct SQLiteKeyPairStore: KeyPairStore {
                 guard var pair = pairs.first(where: { $0.id == id }) else {
                     throw KeywayError(.keyPairIDNotFound, subject: id.rawValue)
                 }
-                pair.tags.removeAll { tag in deletions.map { $0.contains { $0.removes(tag) } } ?? true }
+                change(&pair.tags)
+                guard pair.tags.count <= limit else { throw KeywayError(.tagLimitExceeded, subject: id.rawValue) }
                 try db.execute(sql: "DELETE FROM tags WHERE resource_id = ?", arguments: [id.rawValue])
                 try Self.writeTags(pair.tags, on: id, in: scope, db: db)
             }
@@ -177,11 +170,6 @@ public struct SQLiteKeyPairStore: KeyPairStore {
                 arguments: [id.rawValue, scope.account.rawValue, scope.region.rawValue, tag.key, tag.value, position]
             )
         }
-    }
-
-    private static func delete(_ pair: KeyPair, db: Database) throws {
-        try db.execute(sql: "DELETE FROM tags WHERE resource_id = ?", arguments: [pair.id.rawValue])
-        try db.execute(sql: "DELETE FROM key_pairs WHERE id = ?", arguments: [pair.id.rawValue])
     }
 
     /// Key pairs of the scope matching an extra condition, with their tags, ordered by name.
