@@ -119,8 +119,10 @@ public struct SignedRequest: Sendable {
     /// The canonical request (step 1 of the signing process).
     public func canonicalRequest(for request: AWSRequest) -> String {
         var lines: [String] = [request.method.uppercased(), Self.canonicalURI(request.path), Self.canonicalQuery(request.query, presigned: self.expires != nil)]
+        // Lower-case each header name once, not once per signed header.
+        let headers = request.headers.map { (name: $0.name.lowercased(), value: $0.value) }
         for name in self.signedHeaders.sorted() {
-            let values = request.headers.filter { $0.name.lowercased() == name }.map { Self.normalizeHeaderValue($0.value) }
+            let values = headers.filter { $0.name == name }.map { Self.normalizeHeaderValue($0.value) }
             lines.append("\(name):\(values.joined(separator: ","))")
         }
         lines.append("")
@@ -181,7 +183,19 @@ public struct SignedRequest: Sendable {
     }
 
     static func normalizeHeaderValue(_ value: String) -> String {
-        value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+        // Most values need nothing: no tab, no leading, trailing or doubled space.
+        let utf8 = value.utf8
+        var previousSpace = true
+        var clean = true
+        for byte in utf8 {
+            if byte == 0x09 || (byte == 0x20 && previousSpace) {
+                clean = false
+                break
+            }
+            previousSpace = byte == 0x20
+        }
+        if clean && !previousSpace { return value }
+        return value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
     }
 
     /// RFC 3986 encoding: unreserved characters stay, everything else is `%XX` with upper-case hex.
@@ -232,12 +246,20 @@ public struct SignedRequest: Sendable {
     static func bytes(hex: String) -> [UInt8]? {
         let utf8 = Array(hex.utf8)
         guard utf8.count % 2 == 0 else { return nil }
+        func nibble(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case 0x30...0x39: byte - 0x30
+            case 0x61...0x66: byte - 0x61 + 10
+            case 0x41...0x46: byte - 0x41 + 10
+            default: nil
+            }
+        }
         var out: [UInt8] = []
         out.reserveCapacity(utf8.count / 2)
         var index = 0
         while index < utf8.count {
-            guard let value = UInt8(String(decoding: utf8[index..<index + 2], as: UTF8.self), radix: 16) else { return nil }
-            out.append(value)
+            guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
+            out.append(high << 4 | low)
             index += 2
         }
         return out
