@@ -85,6 +85,17 @@ public struct Instance: Hashable, Sendable {
         self.authorizedKeysOverride = authorizedKeysOverride
     }
 
+    /// The `index`-th loopback address from 127.1.0.1, skipping .0 and .255 host bytes.
+    public static func loopbackAddress(index: Int) throws -> String {
+        let perBlock = 254
+        let third = index / perBlock
+        let second = 1 + third / 256
+        guard second <= 254 else {
+            throw KeywayError(.invalidParameterValue, subject: "MaxCount", detail: "No loopback addresses are left for new instances.")
+        }
+        return "127.\(second).\(third % 256).\(index % perBlock + 1)"
+    }
+
     /// `ip-127-1-0-5.ec2.internal`-style private DNS name.
     public var privateDNSName: String {
         "ip-" + self.privateIP.replacingOccurrences(of: ".", with: "-") + (self.scope.region == .usEast1 ? ".ec2.internal" : ".\(self.scope.region.rawValue).compute.internal")

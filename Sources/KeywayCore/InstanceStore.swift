@@ -33,7 +33,7 @@ public actor InMemoryInstanceStore: InstanceStore {
     public func insertInstances(_ instances: [Instance]) throws -> [Instance] {
         var stored: [Instance] = []
         for var instance in instances {
-            instance.privateIP = try Self.address(self.nextAddress)
+            instance.privateIP = try Instance.loopbackAddress(index: self.nextAddress)
             self.nextAddress += 1
             self.byID[instance.id] = instance
             stored.append(instance)
@@ -56,16 +56,5 @@ public actor InMemoryInstanceStore: InstanceStore {
     public func removeAllInstances() {
         self.byID.removeAll()
         self.nextAddress = 0
-    }
-
-    /// The `index`-th loopback address from 127.1.0.1, skipping .0 and .255 host bytes.
-    public static func address(_ index: Int) throws -> String {
-        let perBlock = 254
-        let third = index / perBlock
-        let second = 1 + third / 256
-        guard second <= 254 else {
-            throw KeywayError(.invalidParameterValue, subject: "MaxCount", detail: "No loopback addresses are left for new instances.")
-        }
-        return "127.\(second).\(third % 256).\(index % perBlock + 1)"
     }
 }

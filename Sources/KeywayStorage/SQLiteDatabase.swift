@@ -164,7 +164,7 @@ public struct SQLiteDatabase: Sendable {
     public func auditLog() throws -> [String] {
         try self.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY rowid").map { row in
-                "\(AWSLikeTime.string(row["at_s"] as Int64)) \(row["action"] as String) \(row["subject"] as String) \(row["detail"] as String)"
+                "\(Date(timeIntervalSince1970: Double(row["at_s"] as Int64)).ISO8601Format()) \(row["action"] as String) \(row["subject"] as String) \(row["detail"] as String)"
             }
         }
     }

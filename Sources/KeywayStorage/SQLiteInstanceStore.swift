@@ -16,7 +16,7 @@ public struct SQLiteInstanceStore: InstanceStore {
             var next = (try Int.fetchOne(db, sql: "SELECT MAX(address_index) FROM instances") ?? -1) + 1
             var stored: [Instance] = []
             for var instance in instances {
-                instance.privateIP = try InMemoryInstanceStore.address(next)
+                instance.privateIP = try Instance.loopbackAddress(index: next)
                 try db.execute(
                     sql: "INSERT INTO instances (id, account, region, address_index, private_ip, launched_s, record_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     arguments: [
@@ -123,13 +123,5 @@ struct InstanceRecord: Codable {
             tags: self.tags.compactMap { $0.count == 2 ? Tag(key: $0[0], value: $0[1]) : nil }, passwordData: self.passwordData,
             authorizedKeysOverride: self.authorizedKeysOverride
         )
-    }
-}
-
-/// Seconds since 1970 as an ISO 8601 UTC time, for the audit log.
-enum AWSLikeTime {
-    static func string(_ seconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        return formatter.string(from: Date(timeIntervalSince1970: Double(seconds)))
     }
 }

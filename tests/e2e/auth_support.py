@@ -25,6 +25,8 @@ from unittest import mock
 from urllib.parse import urlencode
 
 import pytest
+# The AWS CLI's error line is checked the same way as in the EC2 suites.
+from conftest import CLI_ERROR, assert_cli_error  # noqa: F401
 
 KEYWAY_BIN = os.environ.get("KEYWAY_BIN", "/work/main/.build/debug/keyway")
 AWS_CLI = Path(sys.executable).parent / "aws"
@@ -436,24 +438,6 @@ def aws_json(server: Server, *args, **kwargs) -> dict:
     assert result.rc == 0, "aws failed\n" + result.describe()
     return json.loads(result.out) if result.out.strip() else {}
 
-
-CLI_ERROR = re.compile(
-    r"An error occurred \((?P<code>[^)]*)\) when calling the (?P<operation>\w+) operation"
-    r"(?: \(reached max retries: \d+\))?: (?P<message>.*)"
-)
-
-
-def assert_cli_error(result: Result, code: str, operation: str, message: str | None = None) -> str:
-    """The CLI failed with an AWS error: exit status 255 and `An error occurred (CODE) ...: MESSAGE`."""
-    detail = result.describe()
-    assert result.rc == 255, "expected exit status 255 (an AWS error)\n" + detail
-    match = CLI_ERROR.search(result.err)
-    assert match, "stderr should hold 'An error occurred (CODE) when calling the OP operation: MESSAGE'\n" + detail
-    assert match["code"] == code, f"expected error code {code}\n" + detail
-    assert match["operation"] == operation, detail
-    if message is not None:
-        assert match["message"].strip() == message, f"expected message {message!r}\n" + detail
-    return match["message"].strip()
 
 
 # --------------------------------------------------------------------------------------------------
