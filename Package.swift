@@ -114,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KeywayStorageTests",
-            dependencies: ["KeywayStorage"]
+            dependencies: ["KeywayStorage", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "KeywayServerTests",

@@ -147,6 +147,30 @@ public struct SQLiteDatabase: Sendable {
                     """
             )
         }
+        migrator.registerMigration("0005-key-pair-counts") { db in
+            // The number of key pairs per account and region, kept by triggers in the same transaction as the rows,
+            // so the limit check on every insert is one primary-key lookup instead of a scan of the scope.
+            try db.execute(
+                sql: """
+                    CREATE TABLE key_pair_counts (
+                        account TEXT NOT NULL,
+                        region TEXT NOT NULL,
+                        count INTEGER NOT NULL,
+                        PRIMARY KEY (account, region)
+                    ) STRICT, WITHOUT ROWID;
+                    INSERT INTO key_pair_counts (account, region, count)
+                        SELECT account, region, COUNT(*) FROM key_pairs GROUP BY account, region;
+                    CREATE TRIGGER key_pair_counts_insert AFTER INSERT ON key_pairs BEGIN
+                        INSERT INTO key_pair_counts (account, region, count) VALUES (NEW.account, NEW.region, 1)
+                            ON CONFLICT (account, region) DO UPDATE SET count = count + 1;
+                    END;
+                    CREATE TRIGGER key_pair_counts_delete AFTER DELETE ON key_pairs BEGIN
+                        UPDATE key_pair_counts SET count = count - 1
+                            WHERE account = OLD.account AND region = OLD.region;
+                    END;
+                    """
+            )
+        }
         return migrator
     }
 

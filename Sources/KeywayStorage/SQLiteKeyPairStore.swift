@@ -38,21 +38,22 @@ public struct SQLiteKeyPairStore: KeyPairStore {
         try await self.committer.write { db in
             // The name first, as the in-memory store and CreateKeyPair do: a taken name is a duplicate even at the limit.
             let taken = try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM key_pairs WHERE account = ? AND region = ? AND name = ?",
+                db.cachedStatement(sql: "SELECT 1 FROM key_pairs WHERE account = ? AND region = ? AND name = ?"),
                 arguments: [keyPair.scope.account.rawValue, keyPair.scope.region.rawValue, keyPair.name]
             ) ?? false
             guard !taken else { throw KeywayError(.keyPairDuplicate, subject: keyPair.name) }
             let count = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM key_pairs WHERE account = ? AND region = ?",
+                db.cachedStatement(sql: "SELECT count FROM key_pair_counts WHERE account = ? AND region = ?"),
                 arguments: [keyPair.scope.account.rawValue, keyPair.scope.region.rawValue]
             ) ?? 0
             guard count < limit else { throw KeywayError(.keyPairLimitExceeded, subject: String(limit)) }
             do {
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO key_pairs (id, account, region, name, key_type, fingerprint, public_key, created_ms)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
+                        """
+                ).execute(
                     arguments: [
                         keyPair.id.rawValue, keyPair.scope.account.rawValue, keyPair.scope.region.rawValue,
                         keyPair.name, keyPair.keyType.rawValue, keyPair.fingerprint, keyPair.publicKey,

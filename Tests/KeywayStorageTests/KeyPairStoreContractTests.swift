@@ -54,6 +54,12 @@ typealias Tag = KeywayCore.Tag
         // At the limit a taken name is still a duplicate, not a limit error.
         await #expect(throws: KeywayError(.keyPairDuplicate, subject: "b")) { try await store.insert(Self.keyPair("b"), limit: 2) }
         try await store.insert(Self.keyPair("a", scope: Self.otherScope), limit: 2)
+        // A delete frees a place, and the refused inserts above did not count.
+        _ = try await store.deleteKeyPair(in: Self.scope, name: "a")
+        try await store.insert(Self.keyPair("c"), limit: 2)
+        await #expect(throws: KeywayError(.keyPairLimitExceeded, subject: "2")) { try await store.insert(Self.keyPair("d"), limit: 2) }
+        try await store.removeAll()
+        try await store.insert(Self.keyPair("d"), limit: 1)
     }
 
     /// Many concurrent creates of one name: exactly one wins.
