@@ -92,7 +92,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "keyway-bench",
-            dependencies: ["KeyFormats", "AWSProtocol", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "KeyFormats", "AWSProtocol", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "bench/Sources/keyway-bench"
         ),
         .testTarget(

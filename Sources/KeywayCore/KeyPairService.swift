@@ -10,25 +10,26 @@ public struct KeyPairService: Sendable {
     public struct Environment: Sendable {
         public var now: @Sendable () -> Date
         public var newKeyPairID: @Sendable () -> KeyPairID
-        public var generateKey: @Sendable (KeyType) throws -> PrivateKey
+        public var generateKey: @Sendable (KeyType) async throws -> PrivateKey
 
         public init(
             now: @escaping @Sendable () -> Date, newKeyPairID: @escaping @Sendable () -> KeyPairID,
-            generateKey: @escaping @Sendable (KeyType) throws -> PrivateKey
+            generateKey: @escaping @Sendable (KeyType) async throws -> PrivateKey
         ) {
             self.now = now
             self.newKeyPairID = newKeyPairID
             self.generateKey = generateKey
         }
 
-        /// The system clock, the system random number generator, and 2048-bit RSA or Ed25519 keys as EC2 makes them.
+        /// The system clock, the system random number generator, and 2048-bit RSA or Ed25519 keys as EC2 makes them;
+        /// RSA keys come from ``RSAKeyPool/shared``, generated ahead on their own threads.
         public static let live = Environment(
             now: { Date() },
             newKeyPairID: {
                 var generator = SystemRandomNumberGenerator()
                 return KeyPairID.random(using: &generator)
             },
-            generateKey: { type in try PrivateKey(generating: type, rsaKeySize: .bits2048) }
+            generateKey: { type in type == .rsa ? try await RSAKeyPool.shared.take() : try PrivateKey(generating: type) }
         )
     }
 
@@ -67,7 +68,7 @@ public struct KeyPairService: Sendable {
         if let existing = try await self.store.keyPairs(in: scope, names: [name]).first {
             throw KeywayError(.keyPairDuplicate, subject: existing.name)
         }
-        let privateKey = try self.environment.generateKey(type)
+        let privateKey = try await self.environment.generateKey(type)
         let keyPair = KeyPair(
             id: self.environment.newKeyPairID(), scope: scope, name: name, keyType: type,
             fingerprint: privateKey.awsCreatedFingerprint,

@@ -20,21 +20,39 @@ public struct SQLiteKeyPairStore: KeyPairStore {
         self.cache = ScopeCache(capacity: cacheCapacity)
     }
 
-    /// The scope's key pairs from the cache, loading the scope when it is not there; nil for scopes too large to cache.
-    private func cachedScope(_ scope: Scope) async throws -> (pairs: [KeyPair], byName: [String: Int])? {
-        if let hit = self.cache.pairs(in: scope) { return hit }
-        guard !self.cache.isTooLarge(scope) else { return nil }
+    /// Loads a scope into the cache unless it is there or too large; returns whether it is cached now.
+    private func loadScope(_ scope: Scope) async throws {
+        guard !self.cache.isTooLarge(scope) else { return }
         let generation = self.cache.generation(of: scope)
         let capacity = self.cache.capacity
         let pairs = try await self.database.pool.read { db in
             try Self.fetch(db, scope: scope, where: "", arguments: [], limit: capacity + 1)
         }
         self.cache.store(pairs, in: scope, generation: generation)
-        return self.cache.pairs(in: scope)
+    }
+
+    /// The scope's key pairs by name from the cache, loading the scope when it is not there; nil for scopes too
+    /// large to cache.
+    private func cachedPairsByName(in scope: Scope) async throws -> [String: KeyPair]? {
+        if let hit = self.cache.pairsByName(in: scope) { return hit }
+        try await self.loadScope(scope)
+        return self.cache.pairsByName(in: scope)
+    }
+
+    /// The scope's key pairs ordered by name from the cache, as ``cachedPairsByName(in:)``.
+    private func cachedSortedPairs(in scope: Scope) async throws -> [KeyPair]? {
+        if let hit = self.cache.sortedPairs(in: scope) { return hit }
+        try await self.loadScope(scope)
+        return self.cache.sortedPairs(in: scope)
+    }
+
+    /// Makes the cache follow a write once its transaction commits, in commit order; forgets the scope if it rolls back.
+    private func onCommit(_ db: Database, scope: Scope, _ change: @escaping @Sendable (inout [String: KeyPair]) -> Void) {
+        let cache = self.cache
+        db.afterNextTransaction { _ in cache.apply(scope, to: change) } onRollback: { _ in cache.invalidate(scope) }
     }
 
     public func insert(_ keyPair: KeyPair, limit: Int) async throws {
-        defer { self.cache.invalidate(keyPair.scope) }
         try await self.committer.write { db in
             // The name first, as the in-memory store and CreateKeyPair do: a taken name is a duplicate even at the limit.
             let taken = try Bool.fetchOne(
@@ -64,6 +82,7 @@ public struct SQLiteKeyPairStore: KeyPairStore {
                 throw KeywayError(.keyPairDuplicate, subject: keyPair.name)
             }
             try Self.writeTags(keyPair.tags, on: keyPair.id, in: keyPair.scope, db: db)
+            self.onCommit(db, scope: keyPair.scope) { $0[keyPair.name] = keyPair }
         }
     }
 
@@ -75,7 +94,7 @@ public struct SQLiteKeyPairStore: KeyPairStore {
     }
 
     public func keyPairs(in scope: Scope) async throws -> [KeyPair] {
-        if let cached = try await self.cachedScope(scope) { return cached.pairs }
+        if let cached = try await self.cachedSortedPairs(in: scope) { return cached }
         return try await self.database.pool.read { db in
             try Self.fetch(db, scope: scope, where: "", arguments: [])
         }
@@ -83,8 +102,8 @@ public struct SQLiteKeyPairStore: KeyPairStore {
 
     public func keyPairs(in scope: Scope, names: [String]) async throws -> [KeyPair] {
         guard !names.isEmpty else { return [] }
-        if let cached = try await self.cachedScope(scope) {
-            return Set(names).compactMap { cached.byName[$0].map { cached.pairs[$0] } }.sorted { $0.name < $1.name }
+        if let cached = try await self.cachedPairsByName(in: scope) {
+            return Set(names).compactMap { cached[$0] }.sorted { $0.name < $1.name }
         }
         return try await self.database.pool.read { db in
             try Self.fetch(
@@ -96,9 +115,9 @@ public struct SQLiteKeyPairStore: KeyPairStore {
 
     public func keyPairs(in scope: Scope, ids: [KeyPairID]) async throws -> [KeyPair] {
         guard !ids.isEmpty else { return [] }
-        if let cached = try await self.cachedScope(scope) {
+        if let cached = try await self.cachedPairsByName(in: scope) {
             let wanted = Set(ids)
-            return cached.pairs.filter { wanted.contains($0.id) }
+            return cached.values.filter { wanted.contains($0.id) }.sorted { $0.name < $1.name }
         }
         return try await self.database.pool.read { db in
             try Self.fetch(
@@ -118,11 +137,11 @@ public struct SQLiteKeyPairStore: KeyPairStore {
 
     /// Deletes the key pair matching a condition, with its tags; returns it, or nil when there was none.
     private func deleteKeyPair(in scope: Scope, where condition: String, arguments: StatementArguments) async throws -> KeyPair? {
-        defer { self.cache.invalidate(scope) }
-        return try await self.database.pool.write { db in
+        try await self.database.pool.write { db in
             guard let pair = try Self.fetch(db, scope: scope, where: condition, arguments: arguments).first else { return nil }
             try db.execute(sql: "DELETE FROM tags WHERE resource_id = ?", arguments: [pair.id.rawValue])
             try db.execute(sql: "DELETE FROM key_pairs WHERE id = ?", arguments: [pair.id.rawValue])
+            self.onCommit(db, scope: scope) { $0[pair.name] = nil }
             return pair
         }
     }
@@ -142,7 +161,6 @@ public struct SQLiteKeyPairStore: KeyPairStore {
     private func rewriteTags(
         in scope: Scope, on ids: [KeyPairID], limit: Int, _ change: @escaping @Sendable (inout [Tag]) -> Void
     ) async throws {
-        defer { self.cache.invalidate(scope) }
         try await self.database.pool.write { db in
             let pairs = try Self.fetch(
                 db, scope: scope, where: "AND id IN (\(Self.placeholders(ids.count)))",
@@ -156,6 +174,7 @@ public struct SQLiteKeyPairStore: KeyPairStore {
                 guard pair.tags.count <= limit else { throw KeywayError(.tagLimitExceeded, subject: id.rawValue) }
                 try db.execute(sql: "DELETE FROM tags WHERE resource_id = ?", arguments: [id.rawValue])
                 try Self.writeTags(pair.tags, on: id, in: scope, db: db)
+                self.onCommit(db, scope: scope) { [pair] in $0[pair.name] = pair }
             }
         }
     }

@@ -101,6 +101,8 @@ struct ServeCommand: AsyncParsableCommand {
                     """
             }
             FileHandle.standardOutput.write(Data(banner.utf8))
+            // Start generating RSA keys for CreateKeyPair now that the listener is up, not at the first request.
+            _ = RSAKeyPool.shared
         }
         try await app.runService()
     }

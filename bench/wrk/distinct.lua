@@ -1,6 +1,6 @@
--- ImportKeyPair with a distinct key name per request: BODY_PREFIX, then KeyName=<run>-<thread>-<counter>.
--- Each body differs, so the signature cannot be valid: this load is for servers that do not verify (Keyway --dev,
--- moto). AMZ_DATE and AUTHORIZATION come from the environment.
+-- Requests with a distinct key name each, for servers that do not verify signatures (Keyway --dev, moto): BODY_PREFIX,
+-- then KeyName=<RUN>-<thread>-<counter>. Each body differs, so one signature cannot be valid for all of them; strict
+-- mode is measured with signed.lua instead. AMZ_DATE and AUTHORIZATION come from the environment.
 local counter = 0
 local thread_id = 0
 local threads = {}

@@ -1,0 +1,66 @@
+import Foundation
+import KeywayCore
+import KeywayStorage
+import Testing
+
+/// The SQLite store's read cache follows writes instead of being dropped by them; these check that what it answers
+/// is always what the database holds.
+@Suite struct SQLiteKeyPairStoreCacheTests {
+    static let scope = KeyPairStoreContractTests.scope
+
+    /// Reads warm the cache; every kind of write then shows in the next read, and a fresh store (empty cache) over the
+    /// same database agrees.
+    @Test func writesShowInCachedReads() async throws {
+        let database = try SQLiteDatabase(directory: temporaryDirectory())
+        let store = SQLiteKeyPairStore(database: database)
+        let a = KeyPairStoreContractTests.keyPair("a")
+        try await store.insert(a, limit: 10)
+        #expect(try await store.keyPairs(in: Self.scope).map(\.name) == ["a"])
+        let c = KeyPairStoreContractTests.keyPair("c")
+        let b = KeyPairStoreContractTests.keyPair("b")
+        try await store.insert(c, limit: 10)
+        try await store.insert(b, limit: 10)
+        #expect(try await store.keyPairs(in: Self.scope).map(\.name) == ["a", "b", "c"])
+        #expect(try await store.keyPairs(in: Self.scope, names: ["c", "b"]).map(\.name) == ["b", "c"])
+        try await store.createTags(in: Self.scope, on: [b.id], tags: [Tag(key: "k", value: "v")], limit: 10)
+        #expect(try await store.keyPairs(in: Self.scope, names: ["b"])[0].tags == [Tag(key: "k", value: "v")])
+        _ = try await store.deleteKeyPair(in: Self.scope, name: "a")
+        _ = try await store.deleteKeyPair(in: Self.scope, id: c.id)
+        #expect(try await store.keyPairs(in: Self.scope).map(\.name) == ["b"])
+        #expect(try await store.keyPairs(in: Self.scope, ids: [a.id, c.id]).isEmpty)
+        // A refused insert (duplicate) changes nothing, in the cache either.
+        await #expect(throws: KeywayError(.keyPairDuplicate, subject: "b")) {
+            try await store.insert(KeyPairStoreContractTests.keyPair("b"), limit: 10)
+        }
+        let cached = try await store.keyPairs(in: Self.scope)
+        #expect(cached == [try await store.keyPairs(in: Self.scope, ids: [b.id])[0]])
+        #expect(try await SQLiteKeyPairStore(database: database).keyPairs(in: Self.scope) == cached)
+    }
+
+    /// Concurrent creates, deletes and reads of the same names: afterwards the cache holds exactly the database's rows.
+    @Test func concurrentWritesAndReadsLeaveTheCacheEqualToTheDatabase() async throws {
+        let database = try SQLiteDatabase(directory: temporaryDirectory())
+        let store = SQLiteKeyPairStore(database: database)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    for round in 0..<40 {
+                        let name = "k\((worker + round) % 12)"
+                        if round % 3 == 2 {
+                            _ = try await store.deleteKeyPair(in: Self.scope, name: name)
+                        } else {
+                            do {
+                                try await store.insert(KeyPairStoreContractTests.keyPair(name), limit: 1_000)
+                            } catch let error as KeywayError where error.code == .keyPairDuplicate {}
+                        }
+                        _ = try await store.keyPairs(in: Self.scope, names: [name])
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let fresh = try await SQLiteKeyPairStore(database: database).keyPairs(in: Self.scope)
+        #expect(try await store.keyPairs(in: Self.scope) == fresh)
+        #expect(!fresh.isEmpty)
+    }
+}
