@@ -20,26 +20,34 @@ public struct SQLiteKeyPairStore: KeyPairStore {
         self.cache = ScopeCache(capacity: cacheCapacity)
     }
 
-    /// Loads a scope into the cache unless it is there or too large; returns whether it is cached now.
+    /// Loads a scope into the cache unless it is too large or already being loaded.
     private func loadScope(_ scope: Scope) async throws {
-        guard !self.cache.isTooLarge(scope) else { return }
-        let generation = self.cache.generation(of: scope)
+        guard !self.cache.isTooLarge(scope), !self.cache.isLoading(scope) else { return }
+        let load = self.cache.beginLoad(of: scope)
         let capacity = self.cache.capacity
-        let pairs = try await self.database.pool.read { db in
-            try Self.fetch(db, scope: scope, where: "", arguments: [], limit: capacity + 1)
+        do {
+            let pairs = try await self.database.pool.read { db in
+                try Self.fetch(db, scope: scope, where: "", arguments: [], limit: capacity + 1)
+            }
+            self.cache.store(pairs, in: scope, load: load)
+        } catch {
+            self.cache.abandon(load, in: scope)
+            throw error
         }
-        self.cache.store(pairs, in: scope, generation: generation)
     }
 
-    /// The scope's key pairs by name from the cache, loading the scope when it is not there; nil for scopes too
-    /// large to cache.
-    private func cachedPairsByName(in scope: Scope) async throws -> [String: KeyPair]? {
+    /// The scope's key pairs by name from the cache, or nil when it is not cached. A miss starts loading the scope in
+    /// the background, so lookups of a few names answer from the database meanwhile instead of waiting for all of it.
+    private func cachedPairsByName(in scope: Scope) -> [String: KeyPair]? {
         if let hit = self.cache.pairsByName(in: scope) { return hit }
-        try await self.loadScope(scope)
-        return self.cache.pairsByName(in: scope)
+        if !self.cache.isTooLarge(scope), !self.cache.isLoading(scope) {
+            Task { try? await self.loadScope(scope) }
+        }
+        return nil
     }
 
-    /// The scope's key pairs ordered by name from the cache, as ``cachedPairsByName(in:)``.
+    /// The scope's key pairs ordered by name from the cache, loading the scope when it is not there; nil for scopes
+    /// too large to cache or already being loaded by another read.
     private func cachedSortedPairs(in scope: Scope) async throws -> [KeyPair]? {
         if let hit = self.cache.sortedPairs(in: scope) { return hit }
         try await self.loadScope(scope)
@@ -102,7 +110,7 @@ public struct SQLiteKeyPairStore: KeyPairStore {
 
     public func keyPairs(in scope: Scope, names: [String]) async throws -> [KeyPair] {
         guard !names.isEmpty else { return [] }
-        if let cached = try await self.cachedPairsByName(in: scope) {
+        if let cached = self.cachedPairsByName(in: scope) {
             return Set(names).compactMap { cached[$0] }.sorted { $0.name < $1.name }
         }
         return try await self.database.pool.read { db in
@@ -115,7 +123,7 @@ public struct SQLiteKeyPairStore: KeyPairStore {
 
     public func keyPairs(in scope: Scope, ids: [KeyPairID]) async throws -> [KeyPair] {
         guard !ids.isEmpty else { return [] }
-        if let cached = try await self.cachedPairsByName(in: scope) {
+        if let cached = self.cachedPairsByName(in: scope) {
             let wanted = Set(ids)
             return cached.values.filter { wanted.contains($0.id) }.sorted { $0.name < $1.name }
         }

@@ -5,9 +5,12 @@ import Synchronization
 ///
 /// A scope is cached whole, bounded by a total number of key pairs (least recently used scopes leave first). Writes
 /// go through: each committed write changes the cached scope in the writer's commit order (``apply(_:to:)``, called
-/// from the transaction's commit hook), so creating a key pair does not cost the next read a reload. A load that
-/// raced with a write cannot store what it read, because each write bumps the scope's generation and a load stores
-/// only if the generation did not move.
+/// from the transaction's commit hook), so creating a key pair does not cost the next read a reload.
+///
+/// A load reads the scope beside the writer, so writes may commit while it runs, and its snapshot may or may not
+/// hold them. Every change is the whole new state of one name (a key pair, or none), so the cache logs the changes
+/// committed while a load is in flight and replays them onto what the load read: a change the snapshot already holds
+/// is set again to the same value, and the last change of each name wins, as it did in the database.
 final class ScopeCache: Sendable {
     /// One cached scope: its key pairs by name, and the same sorted by name, made when first asked for after a change.
     private struct Entry {
@@ -16,9 +19,26 @@ final class ScopeCache: Sendable {
         var lastUse: UInt64
     }
 
+    typealias Change = @Sendable (inout [String: KeyPair]) -> Void
+
+    /// Changes committed to a scope while loads of it are in flight; `base` is the index of the first one kept.
+    private struct Loads {
+        var active = 0
+        var base = 0
+        var changes: [Change] = []
+        /// Set when the scope's state became unknown during the loads (``invalidate(_:)``): they must not store.
+        var spoiled = false
+    }
+
+    /// Where a load started: passed back to ``store(_:in:load:)``.
+    struct LoadToken {
+        fileprivate let epoch: UInt64
+        fileprivate let index: Int
+    }
+
     private struct State {
         var scopes: [Scope: Entry] = [:]
-        var generations: [Scope: UInt64] = [:]
+        var loads: [Scope: Loads] = [:]
         /// Bumped by ``invalidateAll()``, so a load that began before it cannot store afterwards.
         var epoch: UInt64 = 0
         /// Scopes too large to cache; their reads go to the database.
@@ -63,35 +83,64 @@ final class ScopeCache: Sendable {
         self.state.withLock { $0.tooLarge.contains(scope) }
     }
 
-    /// The generation to pass to ``store(_:in:generation:)`` for a load that starts now.
-    func generation(of scope: Scope) -> (UInt64, UInt64) {
-        self.state.withLock { ($0.epoch, $0.generations[scope, default: 0]) }
+    /// Whether a load of the scope is in flight (so another need not start).
+    func isLoading(_ scope: Scope) -> Bool {
+        self.state.withLock { $0.loads[scope] != nil }
     }
 
-    /// Stores a scope's key pairs (ordered by name) as loaded; more than ``capacity`` marks the scope too large instead.
-    func store(_ pairs: [KeyPair], in scope: Scope, generation: (UInt64, UInt64)) {
+    /// Registers a load that starts reading now; every load begun must end with ``store(_:in:load:)`` or
+    /// ``abandon(_:in:)``.
+    func beginLoad(of scope: Scope) -> LoadToken {
         self.state.withLock { state in
-            guard state.epoch == generation.0, state.generations[scope, default: 0] == generation.1 else { return }
-            guard pairs.count <= self.capacity else {
+            var loads = state.loads[scope] ?? Loads()
+            loads.active += 1
+            state.loads[scope] = loads
+            return LoadToken(epoch: state.epoch, index: loads.base + loads.changes.count)
+        }
+    }
+
+    /// Stores a scope's key pairs (ordered by name) as a load read them, with the changes committed since it began;
+    /// more than ``capacity`` marks the scope too large instead.
+    func store(_ pairs: [KeyPair], in scope: Scope, load: LoadToken) {
+        self.state.withLock { state in
+            guard let loads = Self.endLoad(&state, scope: scope) else { return }
+            guard state.epoch == load.epoch, !loads.spoiled else { return }
+            var byName: [String: KeyPair] = [:]
+            byName.reserveCapacity(pairs.count)
+            for pair in pairs { byName[pair.name] = pair }
+            let replayed = loads.changes[(load.index - loads.base)...]
+            for change in replayed { change(&byName) }
+            guard byName.count <= self.capacity else {
                 state.tooLarge.insert(scope)
                 return
             }
             if let old = state.scopes.removeValue(forKey: scope) { state.total -= old.byName.count }
-            Self.evict(&state, toFit: pairs.count, capacity: self.capacity)
+            Self.evict(&state, toFit: byName.count, capacity: self.capacity)
             state.clock &+= 1
-            var byName: [String: KeyPair] = [:]
-            byName.reserveCapacity(pairs.count)
-            for pair in pairs { byName[pair.name] = pair }
-            state.scopes[scope] = Entry(byName: byName, sorted: pairs, lastUse: state.clock)
-            state.total += pairs.count
+            state.scopes[scope] = Entry(byName: byName, sorted: replayed.isEmpty ? pairs : nil, lastUse: state.clock)
+            state.total += byName.count
         }
+    }
+
+    /// Ends a load that failed.
+    func abandon(_ load: LoadToken, in scope: Scope) {
+        self.state.withLock { state in _ = Self.endLoad(&state, scope: scope) }
+    }
+
+    /// Counts a load as ended; returns the scope's loads as they were, forgetting their log once none is in flight.
+    private static func endLoad(_ state: inout State, scope: Scope) -> Loads? {
+        guard var loads = state.loads[scope] else { return nil }
+        let before = loads
+        loads.active -= 1
+        state.loads[scope] = loads.active == 0 ? nil : loads
+        return before
     }
 
     /// Applies a committed write to a scope: changes the cached key pairs (by name) if the scope is cached, and stops
     /// any load in flight from storing what it read before the write. Call it in commit order.
-    func apply(_ scope: Scope, to change: (inout [String: KeyPair]) -> Void) {
+    func apply(_ scope: Scope, to change: @escaping Change) {
         self.state.withLock { state in
-            state.generations[scope, default: 0] &+= 1
+            state.loads[scope]?.changes.append(change)
             guard state.scopes[scope] != nil else { return }
             let before = state.scopes[scope]!.byName.count
             change(&state.scopes[scope]!.byName)
@@ -112,10 +161,10 @@ final class ScopeCache: Sendable {
         }
     }
 
-    /// Forgets a scope (after a write whose effect on the cache is not known).
+    /// Forgets a scope (after a write whose effect on the cache is not known); loads in flight will not store.
     func invalidate(_ scope: Scope) {
         self.state.withLock { state in
-            state.generations[scope, default: 0] &+= 1
+            state.loads[scope]?.spoiled = true
             if let old = state.scopes.removeValue(forKey: scope) { state.total -= old.byName.count }
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
 import KeywayCore
-import KeywayStorage
+@testable import KeywayStorage
 import Testing
 
 /// The SQLite store's read cache follows writes instead of being dropped by them; these check that what it answers
@@ -62,5 +62,28 @@ import Testing
         let fresh = try await SQLiteKeyPairStore(database: database).keyPairs(in: Self.scope)
         #expect(try await store.keyPairs(in: Self.scope) == fresh)
         #expect(!fresh.isEmpty)
+    }
+
+    /// A load whose snapshot missed some writes committed while it ran (or already held them) stores the database's
+    /// state: the changes logged during the load are replayed onto what it read.
+    @Test func loadThatRacedWithWritesStoresTheDatabaseState() {
+        let cache = ScopeCache(capacity: 100)
+        let a = KeyPairStoreContractTests.keyPair("a")
+        let b = KeyPairStoreContractTests.keyPair("b")
+        let c = KeyPairStoreContractTests.keyPair("c")
+        let load = cache.beginLoad(of: Self.scope)
+        #expect(cache.isLoading(Self.scope))
+        cache.apply(Self.scope) { $0["b"] = b }  // committed during the load; the snapshot below missed it
+        cache.apply(Self.scope) { $0["a"] = nil }  // the snapshot below already holds this delete
+        cache.apply(Self.scope) { $0["c"] = c }  // and this insert
+        cache.store([c], in: Self.scope, load: load)
+        #expect(!cache.isLoading(Self.scope))
+        #expect(cache.sortedPairs(in: Self.scope) == [b, c])
+        // A load spoiled by a write of unknown effect stores nothing.
+        cache.invalidate(Self.scope)
+        let spoiled = cache.beginLoad(of: Self.scope)
+        cache.invalidate(Self.scope)
+        cache.store([a], in: Self.scope, load: spoiled)
+        #expect(cache.sortedPairs(in: Self.scope) == nil)
     }
 }
