@@ -5,19 +5,45 @@ public enum AWSTimestamp {
     /// EC2's form, with milliseconds: `2022-04-28T11:37:26.000Z`.
     public static func iso8601Milliseconds(_ date: Date) -> String {
         let c = Self.components(date)
-        return String(format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ", c.year, c.month, c.day, c.hour, c.minute, c.second, c.millisecond)
+        return Self.format(c, [(c.year, 4, "-"), (c.month, 2, "-"), (c.day, 2, "T"), (c.hour, 2, ":"), (c.minute, 2, ":"), (c.second, 2, "."), (c.millisecond, 3, "Z")])
     }
 
     /// IAM's form, whole seconds: `2026-02-19T18:34:51Z`.
     public static func iso8601Seconds(_ date: Date) -> String {
         let c = Self.components(date)
-        return String(format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", c.year, c.month, c.day, c.hour, c.minute, c.second)
+        return Self.format(c, [(c.year, 4, "-"), (c.month, 2, "-"), (c.day, 2, "T"), (c.hour, 2, ":"), (c.minute, 2, ":"), (c.second, 2, "Z")])
     }
 
     /// SigV4's form, `20150830T123600Z`.
     public static func amzDate(_ date: Date) -> String {
         let c = Self.components(date)
-        return String(format: "%04lld%02lld%02lldT%02lld%02lld%02lldZ", c.year, c.month, c.day, c.hour, c.minute, c.second)
+        return Self.format(c, [(c.year, 4, nil), (c.month, 2, nil), (c.day, 2, "T"), (c.hour, 2, nil), (c.minute, 2, nil), (c.second, 2, "Z")])
+    }
+
+    /// Writes each value zero-padded to its width, followed by its separator (ASCII), without a formatter: these run
+    /// for every key pair in every DescribeKeyPairs answer.
+    private static func format(_ c: Components, _ fields: [(value: Int64, width: Int, separator: Unicode.Scalar?)]) -> String {
+        String(unsafeUninitializedCapacity: 32) { buffer in
+            var index = 0
+            for field in fields {
+                var value = field.value
+                // Years outside 0...9999 do not occur in AWS timestamps; clamp rather than overflow the width.
+                if value < 0 { value = 0 }
+                var divisor: Int64 = 1
+                for _ in 1..<field.width { divisor *= 10 }
+                value = min(value, divisor * 10 - 1)
+                while divisor > 0 {
+                    buffer[index] = UInt8(ascii: "0") + UInt8(value / divisor % 10)
+                    index += 1
+                    divisor /= 10
+                }
+                if let separator = field.separator {
+                    buffer[index] = UInt8(ascii: separator)
+                    index += 1
+                }
+            }
+            return index
+        }
     }
 
     private struct Components {

@@ -118,26 +118,61 @@ public struct SignedRequest: Sendable {
 
     /// The canonical request (step 1 of the signing process).
     public func canonicalRequest(for request: AWSRequest) -> String {
-        var lines: [String] = [request.method.uppercased(), Self.canonicalURI(request.path), Self.canonicalQuery(request.query, presigned: self.expires != nil)]
+        String(decoding: self.canonicalRequestBytes(for: request), as: UTF8.self)
+    }
+
+    /// The canonical request as UTF-8, built in one buffer: this runs for every signed request.
+    private func canonicalRequestBytes(for request: AWSRequest) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        out.append(contentsOf: request.method.uppercased().utf8)
+        out.append(0x0A)
+        out.append(contentsOf: Self.canonicalURI(request.path).utf8)
+        out.append(0x0A)
+        out.append(contentsOf: Self.canonicalQuery(request.query, presigned: self.expires != nil).utf8)
+        out.append(0x0A)
         // Lower-case each header name once, not once per signed header.
         let headers = request.headers.map { (name: $0.name.lowercased(), value: $0.value) }
-        for name in self.signedHeaders.sorted() {
-            let values = headers.filter { $0.name == name }.map { Self.normalizeHeaderValue($0.value) }
-            lines.append("\(name):\(values.joined(separator: ","))")
+        let signedHeaders = self.signedHeaders.sorted()
+        for name in signedHeaders {
+            out.append(contentsOf: name.utf8)
+            out.append(0x3A)
+            var first = true
+            for header in headers where header.name == name {
+                if !first { out.append(0x2C) }
+                first = false
+                out.append(contentsOf: Self.normalizeHeaderValue(header.value).utf8)
+            }
+            out.append(0x0A)
         }
-        lines.append("")
-        lines.append(self.signedHeaders.sorted().joined(separator: ";"))
-        lines.append(Self.hex(SHA256.hash(data: request.body)))
-        return lines.joined(separator: "\n")
+        out.append(0x0A)
+        for (index, name) in signedHeaders.enumerated() {
+            if index > 0 { out.append(0x3B) }
+            out.append(contentsOf: name.utf8)
+        }
+        out.append(0x0A)
+        Self.appendHex(SHA256.hash(data: request.body), to: &out)
+        return out
     }
 
     /// The string to sign (step 2).
     public func stringToSign(for request: AWSRequest) -> String {
-        [
-            "AWS4-HMAC-SHA256", self.amzDate,
-            "\(self.scope.date)/\(self.scope.region)/\(self.scope.service)/aws4_request",
-            Self.hex(SHA256.hash(data: Array(self.canonicalRequest(for: request).utf8))),
-        ].joined(separator: "\n")
+        String(decoding: self.stringToSignBytes(for: request), as: UTF8.self)
+    }
+
+    private func stringToSignBytes(for request: AWSRequest) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(160)
+        out.append(contentsOf: "AWS4-HMAC-SHA256\n".utf8)
+        out.append(contentsOf: self.amzDate.utf8)
+        out.append(0x0A)
+        for part in [self.scope.date, self.scope.region, self.scope.service] {
+            out.append(contentsOf: part.utf8)
+            out.append(0x2F)
+        }
+        out.append(contentsOf: "aws4_request\n".utf8)
+        Self.appendHex(SHA256.hash(data: self.canonicalRequestBytes(for: request)), to: &out)
+        return out
     }
 
     /// The signing key for a secret and a scope (step 3); cache it per access key, date, region and service.
@@ -151,14 +186,14 @@ public struct SignedRequest: Sendable {
 
     /// The expected signature with a signing key (step 4), in hex.
     public func expectedSignature(for request: AWSRequest, signingKey: SymmetricKey) -> String {
-        Self.hex(HMAC<SHA256>.authenticationCode(for: Array(self.stringToSign(for: request).utf8), using: signingKey))
+        Self.hex(HMAC<SHA256>.authenticationCode(for: self.stringToSignBytes(for: request), using: signingKey))
     }
 
     /// Verifies the signature with the signing key, comparing in constant time.
     public func verify(_ request: AWSRequest, signingKey: SymmetricKey) throws(SignatureV4Failure) {
         // isValidAuthenticationCode compares in constant time.
         guard let given = Self.bytes(hex: self.signature),
-            HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Array(self.stringToSign(for: request).utf8), using: signingKey)
+            HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: self.stringToSignBytes(for: request), using: signingKey)
         else { throw .signatureMismatch }
     }
 
@@ -234,13 +269,16 @@ public struct SignedRequest: Sendable {
     }
 
     static func hex(_ digest: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xF)])
-        }
+        Self.appendHex(digest, to: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendHex(_ digest: some Sequence<UInt8>, to out: inout [UInt8]) {
+        for byte in digest {
+            out.append(byte >> 4 < 10 ? 0x30 + byte >> 4 : 0x57 + byte >> 4)
+            out.append(byte & 0xF < 10 ? 0x30 + byte & 0xF : 0x57 + byte & 0xF)
+        }
     }
 
     static func bytes(hex: String) -> [UInt8]? {

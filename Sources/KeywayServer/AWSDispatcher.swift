@@ -35,7 +35,15 @@ struct AWSDispatcher: Sendable {
             let service = CredentialScope(request: request, parameters: QueryParameters([:]))?.service ?? EC2Service.signingName
             return self.failure(error, service: service, action: nil, requestID: requestID)
         }
-        let scope = CredentialScope(request: request, parameters: parameters)
+        // The signature is read once: its scope picks the service, and the authenticator verifies it.
+        let signature = Result { () throws(SignatureV4Failure) in try SignedRequest(request: request, parameters: parameters) }
+        let scope: CredentialScope?
+        if case .success(let signed?) = signature {
+            scope = signed.scope
+        } else {
+            // Unsigned or malformed: the scope, if it can be read at all, still picks the error envelope.
+            scope = CredentialScope(request: request, parameters: parameters)
+        }
         let action = parameters["Action"]
         let service: String
         if let signedFor = scope?.service, Self.services.contains(signedFor) {
@@ -58,7 +66,7 @@ struct AWSDispatcher: Sendable {
 
         let principal: Principal
         do {
-            principal = try await self.authenticator.authenticate(request, parameters: parameters)
+            principal = try await self.authenticator.authenticate(request, signature: signature)
         } catch {
             let mapped = service == EC2Service.signingName ? AWSError.ec2Authentication(error) : AWSError.queryAuthentication(error)
             return self.failure(mapped, service: service, action: action, requestID: requestID)

@@ -14,7 +14,7 @@ final class Authenticator: Sendable {
     let devAccount: AccountID?
     private let identity: IdentityService
     private let now: @Sendable () -> Date
-    private let signingKeys = Mutex<[String: (secret: String, key: SymmetricKey)]>([:])
+    private let signingKeys = Mutex<[CredentialScope: (secret: String, key: SymmetricKey)]>([:])
     private let usage: UsageRecorder
 
     init(identity: IdentityService, devAccount: AccountID?, usage: UsageRecorder, now: @escaping @Sendable () -> Date) {
@@ -26,7 +26,14 @@ final class Authenticator: Sendable {
 
     /// The caller of a request, or why it is refused.
     func authenticate(_ request: AWSRequest, parameters: QueryParameters) async throws(SignatureV4Failure) -> Principal {
-        guard let signed = try SignedRequest(request: request, parameters: parameters) else {
+        try await self.authenticate(request, signature: Result { () throws(SignatureV4Failure) in try SignedRequest(request: request, parameters: parameters) })
+    }
+
+    /// The caller of a request whose signature the caller has already read (so it is parsed once per request).
+    func authenticate(
+        _ request: AWSRequest, signature: Result<SignedRequest?, SignatureV4Failure>
+    ) async throws(SignatureV4Failure) -> Principal {
+        guard let signed = try signature.get() else {
             throw .missingAuthentication
         }
         let now = self.now()
@@ -62,14 +69,13 @@ final class Authenticator: Sendable {
     }
 
     private func signingKey(secret: SecretAccessKey, scope: CredentialScope) -> SymmetricKey {
-        let cacheKey = "\(scope.accessKeyID)/\(scope.date)/\(scope.region)/\(scope.service)"
         // An entry serves only the secret it was derived from.
-        if let cached = self.signingKeys.withLock({ $0[cacheKey] }), cached.secret == secret.value { return cached.key }
+        if let cached = self.signingKeys.withLock({ $0[scope] }), cached.secret == secret.value { return cached.key }
         let key = SignedRequest.signingKey(secret: secret.value, date: scope.date, region: scope.region, service: scope.service)
         self.signingKeys.withLock { cache in
             // Bounded: scopes change daily; a full cache simply starts again.
             if cache.count >= 10_000 { cache.removeAll() }
-            cache[cacheKey] = (secret.value, key)
+            cache[scope] = (secret.value, key)
         }
         return key
     }

@@ -1,3 +1,4 @@
+import AWSProtocol
 import Foundation
 import KeywayCore
 import Logging
@@ -50,7 +51,7 @@ public struct ServerConfiguration: Sendable {
         keyPairLimitPerRegion: Int = KeyPair.defaultLimitPerRegion, maximumBodySize: Int = 8 << 20, logLevel: Logger.Level = .info,
         environment: KeyPairService.Environment = .live, identityEnvironment: IdentityService.Environment = .live,
         usageFlushInterval: Duration = .seconds(5), metadataPort: Int? = nil, metadataTokensRequired: Bool = false,
-        newRequestID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
+        newRequestID: @escaping @Sendable () -> String = { RequestID.random() }
     ) {
         self.host = host
         self.port = port
