@@ -11,14 +11,15 @@ public struct CredentialScope: Hashable, Sendable {
 
     /// Parses `AKID/date/region/service/aws4_request`.
     public init?(credential: Substring) {
-        let parts = credential.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 5, parts[4] == "aws4_request", !parts[0].isEmpty, parts[1].count == 8,
+        // Split as UTF-8 bytes: "/" is ASCII, and this runs for every request.
+        let parts = credential.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        guard parts.count == 5, parts[4].elementsEqual("aws4_request".utf8), !parts[0].isEmpty, parts[1].count == 8,
             !parts[2].isEmpty, !parts[3].isEmpty
         else { return nil }
-        self.accessKeyID = String(parts[0])
-        self.date = String(parts[1])
-        self.region = String(parts[2])
-        self.service = String(parts[3])
+        self.accessKeyID = String(Substring(parts[0]))
+        self.date = String(Substring(parts[1]))
+        self.region = String(Substring(parts[2]))
+        self.service = String(Substring(parts[3]))
     }
 
     /// The scope of a request's SigV4 signature, from its `Authorization` header or its presigned query; nil when

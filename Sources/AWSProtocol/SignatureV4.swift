@@ -34,15 +34,22 @@ public struct SignedRequest: Sendable {
             guard authorization.hasPrefix("AWS4-HMAC-SHA256") else {
                 throw .incompleteSignature("Only AWS4-HMAC-SHA256 signatures are supported.")
             }
-            var fields: [String: Substring] = [:]
-            for part in authorization.dropFirst("AWS4-HMAC-SHA256".count).split(separator: ",") {
-                let trimmed = part.drop(while: { $0 == " " })
-                guard let equals = trimmed.firstIndex(of: "=") else { continue }
-                fields[String(trimmed[..<equals])] = trimmed[trimmed.index(after: equals)...].prefix { $0 != " " }
+            // Read as UTF-8 bytes: every part of a well-formed header is ASCII, and this runs for every request.
+            var credential, signedHeaders, signature: Substring?
+            for part in authorization.utf8.dropFirst("AWS4-HMAC-SHA256".utf8.count).split(separator: UInt8(ascii: ",")) {
+                let trimmed = part.drop(while: { $0 == UInt8(ascii: " ") })
+                guard let equals = trimmed.firstIndex(of: UInt8(ascii: "=")) else { continue }
+                let name = trimmed[..<equals]
+                let value = Substring(trimmed[trimmed.index(after: equals)...].prefix { $0 != UInt8(ascii: " ") })
+                if name.elementsEqual("Credential".utf8) {
+                    credential = value
+                } else if name.elementsEqual("SignedHeaders".utf8) {
+                    signedHeaders = value
+                } else if name.elementsEqual("Signature".utf8) {
+                    signature = value
+                }
             }
-            guard let credential = fields["Credential"], let signedHeaders = fields["SignedHeaders"],
-                let signature = fields["Signature"]
-            else {
+            guard let credential, let signedHeaders, let signature else {
                 throw .incompleteSignature(
                     "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters."
                 )
@@ -88,7 +95,7 @@ public struct SignedRequest: Sendable {
         guard amzDate.utf8.count == 16, amzDate.hasPrefix(scope.date), AmzDate.parse(amzDate) != nil else {
             throw .incompleteSignature("The credential date does not match X-Amz-Date, or X-Amz-Date is malformed.")
         }
-        let headers = signedHeaders.split(separator: ";").map { $0.lowercased() }
+        let headers = signedHeaders.utf8.split(separator: UInt8(ascii: ";")).map { Substring($0).lowercased() }
         guard !headers.isEmpty, headers.contains("host") else {
             throw .incompleteSignature("The signed headers must include 'host'.")
         }
