@@ -70,15 +70,23 @@ public struct XMLWriter: Sendable {
     /// Appends a text value with `&`, `<`, `>` and CR escaped. Bytewise is exact: those are ASCII, and no byte of a
     /// multi-byte UTF-8 sequence is ASCII.
     static func escape(_ value: String, into bytes: inout [UInt8]) {
-        // Text content needs only &, < and > escaped; AWS leaves quotes and apostrophes as they are.
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "<"): bytes.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): bytes.append(contentsOf: "&gt;".utf8)
-            // A literal CR would be normalised away by the parser; the reference keeps it.
-            case 0x0D: bytes.append(contentsOf: "&#13;".utf8)
-            default: bytes.append(byte)
+        var value = value
+        value.withUTF8 { utf8 in
+            // Most values need no escaping: copy them whole.
+            guard utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x0D }) else {
+                bytes.append(contentsOf: utf8)
+                return
+            }
+            // Text content needs only &, < and > escaped; AWS leaves quotes and apostrophes as they are.
+            for byte in utf8 {
+                switch byte {
+                case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
+                case UInt8(ascii: "<"): bytes.append(contentsOf: "&lt;".utf8)
+                case UInt8(ascii: ">"): bytes.append(contentsOf: "&gt;".utf8)
+                // A literal CR would be normalised away by the parser; the reference keeps it.
+                case 0x0D: bytes.append(contentsOf: "&#13;".utf8)
+                default: bytes.append(byte)
+                }
             }
         }
     }
