@@ -20,18 +20,16 @@ public struct SQLiteKeyPairStore: KeyPairStore {
         self.cache = ScopeCache(capacity: cacheCapacity)
     }
 
-    /// Loads a scope into the cache unless it is too large or already being loaded.
-    private func loadScope(_ scope: Scope) async throws {
-        guard !self.cache.isTooLarge(scope), !self.cache.isLoading(scope) else { return }
-        let load = self.cache.beginLoad(of: scope)
+    /// Reads a scope whose load this caller claimed (``ScopeCache/beginLoad(of:)``) into the cache.
+    private func load(_ scope: Scope) async throws {
         let capacity = self.cache.capacity
         do {
             let pairs = try await self.database.pool.read { db in
                 try Self.fetch(db, scope: scope, where: "", arguments: [], limit: capacity + 1)
             }
-            self.cache.store(pairs, in: scope, load: load)
+            self.cache.store(pairs, in: scope)
         } catch {
-            self.cache.abandon(load, in: scope)
+            self.cache.abandon(scope)
             throw error
         }
     }
@@ -40,8 +38,8 @@ public struct SQLiteKeyPairStore: KeyPairStore {
     /// the background, so lookups of a few names answer from the database meanwhile instead of waiting for all of it.
     private func cachedPairsByName(in scope: Scope) -> [String: KeyPair]? {
         if let hit = self.cache.pairsByName(in: scope) { return hit }
-        if !self.cache.isTooLarge(scope), !self.cache.isLoading(scope) {
-            Task { try? await self.loadScope(scope) }
+        if self.cache.beginLoad(of: scope) {
+            Task { try? await self.load(scope) }
         }
         return nil
     }
@@ -50,7 +48,7 @@ public struct SQLiteKeyPairStore: KeyPairStore {
     /// too large to cache or already being loaded by another read.
     private func cachedSortedPairs(in scope: Scope) async throws -> [KeyPair]? {
         if let hit = self.cache.sortedPairs(in: scope) { return hit }
-        try await self.loadScope(scope)
+        if self.cache.beginLoad(of: scope) { try await self.load(scope) }
         return self.cache.sortedPairs(in: scope)
     }
 

@@ -21,24 +21,17 @@ final class ScopeCache: Sendable {
 
     typealias Change = @Sendable (inout [String: KeyPair]) -> Void
 
-    /// Changes committed to a scope while loads of it are in flight; `base` is the index of the first one kept.
-    private struct Loads {
-        var active = 0
-        var base = 0
+    /// The load of a scope in flight (at most one a scope): the changes committed since it began.
+    private struct Load {
+        let epoch: UInt64
         var changes: [Change] = []
-        /// Set when the scope's state became unknown during the loads (``invalidate(_:)``): they must not store.
+        /// Set when the scope's state became unknown during the load (``invalidate(_:)``): it must not store.
         var spoiled = false
-    }
-
-    /// Where a load started: passed back to ``store(_:in:load:)``.
-    struct LoadToken {
-        fileprivate let epoch: UInt64
-        fileprivate let index: Int
     }
 
     private struct State {
         var scopes: [Scope: Entry] = [:]
-        var loads: [Scope: Loads] = [:]
+        var loads: [Scope: Load] = [:]
         /// Bumped by ``invalidateAll()``, so a load that began before it cannot store afterwards.
         var epoch: UInt64 = 0
         /// Scopes too large to cache; their reads go to the database.
@@ -78,38 +71,30 @@ final class ScopeCache: Sendable {
         }
     }
 
-    /// Whether a scope was found too large to cache.
-    func isTooLarge(_ scope: Scope) -> Bool {
-        self.state.withLock { $0.tooLarge.contains(scope) }
-    }
-
-    /// Whether a load of the scope is in flight (so another need not start).
+    /// Whether a load of the scope is in flight.
     func isLoading(_ scope: Scope) -> Bool {
         self.state.withLock { $0.loads[scope] != nil }
     }
 
-    /// Registers a load that starts reading now; every load begun must end with ``store(_:in:load:)`` or
-    /// ``abandon(_:in:)``.
-    func beginLoad(of scope: Scope) -> LoadToken {
+    /// Claims the load of a scope that starts reading now; false when the scope is too large to cache or another
+    /// load of it is in flight. A claimed load must end with ``store(_:in:)`` or ``abandon(_:)``.
+    func beginLoad(of scope: Scope) -> Bool {
         self.state.withLock { state in
-            var loads = state.loads[scope] ?? Loads()
-            loads.active += 1
-            state.loads[scope] = loads
-            return LoadToken(epoch: state.epoch, index: loads.base + loads.changes.count)
+            guard !state.tooLarge.contains(scope), state.loads[scope] == nil else { return false }
+            state.loads[scope] = Load(epoch: state.epoch)
+            return true
         }
     }
 
-    /// Stores a scope's key pairs (ordered by name) as a load read them, with the changes committed since it began;
-    /// more than ``capacity`` marks the scope too large instead.
-    func store(_ pairs: [KeyPair], in scope: Scope, load: LoadToken) {
+    /// Stores a scope's key pairs (ordered by name) as its load read them, with the changes committed since it
+    /// began; more than ``capacity`` marks the scope too large instead.
+    func store(_ pairs: [KeyPair], in scope: Scope) {
         self.state.withLock { state in
-            guard let loads = Self.endLoad(&state, scope: scope) else { return }
-            guard state.epoch == load.epoch, !loads.spoiled else { return }
+            guard let load = state.loads.removeValue(forKey: scope), state.epoch == load.epoch, !load.spoiled else { return }
             var byName: [String: KeyPair] = [:]
             byName.reserveCapacity(pairs.count)
             for pair in pairs { byName[pair.name] = pair }
-            let replayed = loads.changes[(load.index - loads.base)...]
-            for change in replayed { change(&byName) }
+            for change in load.changes { change(&byName) }
             guard byName.count <= self.capacity else {
                 state.tooLarge.insert(scope)
                 return
@@ -117,23 +102,14 @@ final class ScopeCache: Sendable {
             if let old = state.scopes.removeValue(forKey: scope) { state.total -= old.byName.count }
             Self.evict(&state, toFit: byName.count, capacity: self.capacity)
             state.clock &+= 1
-            state.scopes[scope] = Entry(byName: byName, sorted: replayed.isEmpty ? pairs : nil, lastUse: state.clock)
+            state.scopes[scope] = Entry(byName: byName, sorted: load.changes.isEmpty ? pairs : nil, lastUse: state.clock)
             state.total += byName.count
         }
     }
 
     /// Ends a load that failed.
-    func abandon(_ load: LoadToken, in scope: Scope) {
-        self.state.withLock { state in _ = Self.endLoad(&state, scope: scope) }
-    }
-
-    /// Counts a load as ended; returns the scope's loads as they were, forgetting their log once none is in flight.
-    private static func endLoad(_ state: inout State, scope: Scope) -> Loads? {
-        guard var loads = state.loads[scope] else { return nil }
-        let before = loads
-        loads.active -= 1
-        state.loads[scope] = loads.active == 0 ? nil : loads
-        return before
+    func abandon(_ scope: Scope) {
+        self.state.withLock { state in _ = state.loads.removeValue(forKey: scope) }
     }
 
     /// Applies a committed write to a scope: changes the cached key pairs (by name) if the scope is cached, and stops
