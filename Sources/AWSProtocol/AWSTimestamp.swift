@@ -5,24 +5,24 @@ public enum AWSTimestamp {
     /// EC2's form, with milliseconds: `2022-04-28T11:37:26.000Z`.
     public static func iso8601Milliseconds(_ date: Date) -> String {
         let c = Self.components(date)
-        return Self.format(c, [(c.year, 4, "-"), (c.month, 2, "-"), (c.day, 2, "T"), (c.hour, 2, ":"), (c.minute, 2, ":"), (c.second, 2, "."), (c.millisecond, 3, "Z")])
+        return Self.format([(c.year, 4, "-"), (c.month, 2, "-"), (c.day, 2, "T"), (c.hour, 2, ":"), (c.minute, 2, ":"), (c.second, 2, "."), (c.millisecond, 3, "Z")])
     }
 
     /// IAM's form, whole seconds: `2026-02-19T18:34:51Z`.
     public static func iso8601Seconds(_ date: Date) -> String {
         let c = Self.components(date)
-        return Self.format(c, [(c.year, 4, "-"), (c.month, 2, "-"), (c.day, 2, "T"), (c.hour, 2, ":"), (c.minute, 2, ":"), (c.second, 2, "Z")])
+        return Self.format([(c.year, 4, "-"), (c.month, 2, "-"), (c.day, 2, "T"), (c.hour, 2, ":"), (c.minute, 2, ":"), (c.second, 2, "Z")])
     }
 
     /// SigV4's form, `20150830T123600Z`.
     public static func amzDate(_ date: Date) -> String {
         let c = Self.components(date)
-        return Self.format(c, [(c.year, 4, nil), (c.month, 2, nil), (c.day, 2, "T"), (c.hour, 2, nil), (c.minute, 2, nil), (c.second, 2, "Z")])
+        return Self.format([(c.year, 4, nil), (c.month, 2, nil), (c.day, 2, "T"), (c.hour, 2, nil), (c.minute, 2, nil), (c.second, 2, "Z")])
     }
 
     /// Writes each value zero-padded to its width, followed by its separator (ASCII), without a formatter: these run
     /// for every key pair in every DescribeKeyPairs answer.
-    private static func format(_ c: Components, _ fields: [(value: Int64, width: Int, separator: Unicode.Scalar?)]) -> String {
+    private static func format(_ fields: [(value: Int64, width: Int, separator: Unicode.Scalar?)]) -> String {
         String(unsafeUninitializedCapacity: 32) { buffer in
             var index = 0
             for field in fields {
