@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 
 import pytest
 # The AWS CLI's error line is checked the same way as in the EC2 suites.
-from conftest import CLI_ERROR, assert_cli_error  # noqa: F401
+from conftest import CLI_ERROR, assert_cli_error, expect_client_error  # noqa: F401
 
 KEYWAY_BIN = os.environ.get("KEYWAY_BIN", "/work/main/.build/debug/keyway")
 AWS_CLI = Path(sys.executable).parent / "aws"
@@ -151,6 +151,15 @@ def admin_credentials(result: Result) -> Creds:
     match = ADMIN_PROFILE.match(result.out)
     assert match, "keyway admin should print an [account-ID] profile\n" + result.describe()
     return Creds(match["key"], match["secret"], account=match["account"])
+
+
+def new_account(server) -> Creds:
+    """A new account made with `keyway admin create-account` on the running server's data folder; its root secret is
+    remembered so the secret-leak checks look for it too."""
+    creds = admin_credentials(admin("create-account", "--data-dir", server.data_dir))
+    server.remember(creds.secret)
+    assert creds.account != server.root.account
+    return creds
 
 
 # --------------------------------------------------------------------------------------------------
@@ -356,22 +365,7 @@ def session_from_credentials_file(path: Path, profile: str = "default", region: 
 
 def expect_error(call, code: str, status: int, message: str | None = None, message_re: str | None = None):
     """`call()` must fail with AWS error `code` and HTTP `status`; returns the error response."""
-    from botocore.exceptions import ClientError
-
-    with pytest.raises(ClientError) as info:
-        call()
-    response = info.value.response
-    error = response.get("Error", {})
-    meta = response.get("ResponseMetadata", {})
-    detail = f"got {error} (HTTP {meta.get('HTTPStatusCode')})"
-    assert error.get("Code") == code, f"expected {code}; {detail}"
-    assert meta.get("HTTPStatusCode") == status, f"expected HTTP {status}; {detail}"
-    if message is not None:
-        assert error.get("Message") == message, f"expected message {message!r}; {detail}"
-    if message_re is not None:
-        assert re.fullmatch(message_re, error.get("Message", "")), f"expected message matching {message_re!r}; {detail}"
-    assert meta.get("RequestId"), f"an error carries a request ID; {response}"
-    return response
+    return expect_client_error(call, code, status=status, message=message, message_re=message_re)
 
 
 def new_access_key(server: Server, iam, user: str | None = None) -> Creds:

@@ -459,7 +459,7 @@ def ec2_client(server: KeywayServer, region: str = "us-east-1", pool: int = 10):
     return session.client("ec2", endpoint_url=server.endpoint, config=config)
 
 
-def expect_client_error(call, code: str, *, status: int = 400, message: str | None = None):
+def expect_client_error(call, code: str, *, status: int = 400, message: str | None = None, message_re: str | None = None):
     """Runs `call`, which must fail with the AWS error `code` (HTTP `status`); returns the error response."""
     from botocore.exceptions import ClientError
 
@@ -473,6 +473,8 @@ def expect_client_error(call, code: str, *, status: int = 400, message: str | No
     assert meta.get("HTTPStatusCode") == status, f"expected HTTP {status}; {detail}"
     if message is not None:
         assert error.get("Message") == message, f"expected message {message!r}; {detail}"
+    if message_re is not None:
+        assert re.fullmatch(message_re, error.get("Message", "")), f"expected message matching {message_re!r}; {detail}"
     assert meta.get("RequestId"), f"an error carries a request ID; {response}"
     return response
 

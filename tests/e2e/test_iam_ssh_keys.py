@@ -146,10 +146,7 @@ def iam(server):
 
 @pytest.fixture(scope="module")
 def account_b(server):
-    creds = s.admin_credentials(s.admin("create-account", "--data-dir", server.data_dir))
-    server.remember(creds.secret)
-    assert creds.account != server.root.account
-    return creds
+    return s.new_account(server)
 
 
 @pytest.fixture
