@@ -128,9 +128,9 @@ def ed25519_line(index):
     return b"ssh-ed25519 " + base64.b64encode(blob) + b" bench"
 
 
-def client(server, region=READ_REGION):
+def client(server, service="ec2"):
     return boto3.client(
-        "ec2", endpoint_url=server.url, region_name=region, aws_access_key_id=server.credentials.access_key,
+        service, endpoint_url=server.url, region_name=READ_REGION, aws_access_key_id=server.credentials.access_key,
         aws_secret_access_key=server.credentials.secret_key, config=Config(retries={"max_attempts": 1}),
     )
 
@@ -216,10 +216,7 @@ def main():
         profile = configparser.ConfigParser()
         profile.read(strict_data / "credentials")
         strict.credentials = Credentials(profile["default"]["aws_access_key_id"], profile["default"]["aws_secret_access_key"])
-        own_account = boto3.client(
-            "sts", endpoint_url=strict.url, region_name=READ_REGION, aws_access_key_id=strict.credentials.access_key,
-            aws_secret_access_key=strict.credentials.secret_key,
-        ).get_caller_identity()["Account"]
+        own_account = client(strict, "sts").get_caller_identity()["Account"]
         dev = keyway("Keyway --dev", dev_data, "--dev")
         port = free_port()
         moto_bin = shutil.which("moto_server", path=str(Path(sys.executable).parent)) or "moto_server"
@@ -245,16 +242,15 @@ def main():
             results[(workload, server.name)] = wrk(
                 server.url, "post.lua", seconds, connections, {"BODY": body, "AMZ_DATE": date, "AUTHORIZATION": authorization})
 
-        def distinct(workload, server, prefix, count, **kwargs):
+        def distinct(workload, server, prefix, count, delay_ms=None, load_connections=None, threads=THREADS):
             """Each request creates a new key pair (distinct names), in WRITE_REGION."""
             if server is strict:
                 run = f"{workload}-{time.time_ns()}"
                 bodies = [f"{prefix}&KeyName={run}-{i}" for i in range(count)]
                 path = work / f"{workload}.signed"
                 presign(path, strict, WRITE_REGION, bodies)
-                env = {"REQUESTS": str(path), **({"DELAY_MS": str(kwargs["delay_ms"])} if "delay_ms" in kwargs else {})}
-                result = wrk(strict.url, "signed.lua", seconds, kwargs.get("connections", connections), env,
-                             threads=kwargs.get("threads", THREADS))
+                env = {"REQUESTS": str(path), **({"DELAY_MS": str(delay_ms)} if delay_ms else {})}
+                result = wrk(strict.url, "signed.lua", seconds, load_connections or connections, env, threads=threads)
                 if result["exhausted"]:
                     notes.append(f"{workload}: the {count} pre-signed requests ran out before {seconds} s; raise the count")
             else:
@@ -284,7 +280,7 @@ def main():
             distinct("create-rsa", server, "Action=CreateKeyPair&Version=2016-11-15&KeyType=rsa", seconds * 80)
         time.sleep(2)  # let the RSA pool refill
         distinct("create-rsa-low", strict, "Action=CreateKeyPair&Version=2016-11-15&KeyType=rsa", seconds * 12,
-                 delay_ms=100, connections=1, threads=1)
+                 delay_ms=100, load_connections=1, threads=1)
 
         peaks = {s.name: s.peak_rss_mb() for s in servers}
         peaks["ceiling"] = ceiling.peak
