@@ -198,10 +198,17 @@ public struct SignedRequest: Sendable {
 
     /// Verifies the signature with the signing key, comparing in constant time.
     public func verify(_ request: AWSRequest, signingKey: SymmetricKey) throws(SignatureV4Failure) {
-        // isValidAuthenticationCode compares in constant time.
-        guard let given = Self.bytes(hex: self.signature),
-            HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: self.stringToSignBytes(for: request), using: signingKey)
-        else { throw .signatureMismatch }
+        try self.verify(request, keyedWith: HMAC<SHA256>(key: signingKey))
+    }
+
+    /// Verifies the signature with an HMAC already keyed with the signing key (copied, never changed), so a server
+    /// that caches it per signing key skips the key set-up on every request.
+    public func verify(_ request: AWSRequest, keyedWith keyed: HMAC<SHA256>) throws(SignatureV4Failure) {
+        guard let given = Self.bytes(hex: self.signature) else { throw .signatureMismatch }
+        var mac = keyed
+        mac.update(data: self.stringToSignBytes(for: request))
+        // HashedAuthenticationCode's == compares in constant time.
+        guard mac.finalize() == given else { throw .signatureMismatch }
     }
 
     // MARK: - Canonical forms

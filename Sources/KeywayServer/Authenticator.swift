@@ -14,7 +14,7 @@ final class Authenticator: Sendable {
     let devAccount: AccountID?
     private let identity: IdentityService
     private let now: @Sendable () -> Date
-    private let signingKeys = Mutex<[CredentialScope: (secret: String, key: SymmetricKey)]>([:])
+    private let signingKeys = Mutex<[CredentialScope: (secret: String, keyed: HMAC<SHA256>)]>([:])
     private let usage: UsageRecorder
 
     init(identity: IdentityService, devAccount: AccountID?, usage: UsageRecorder, now: @escaping @Sendable () -> Date) {
@@ -61,23 +61,25 @@ final class Authenticator: Sendable {
             }
             throw .unknownAccessKey
         }
-        try signed.verify(request, signingKey: self.signingKey(secret: secret, scope: signed.scope))
+        try signed.verify(request, keyedWith: self.signingHMAC(secret: secret, scope: signed.scope))
         if let id = principal.accessKeyID {
             self.usage.record(id, AccessKeyUse(date: now, service: signed.scope.service, region: signed.scope.region))
         }
         return principal
     }
 
-    private func signingKey(secret: SecretAccessKey, scope: CredentialScope) -> SymmetricKey {
+    /// An HMAC keyed with the signing key of a scope, from the cache or derived now.
+    private func signingHMAC(secret: SecretAccessKey, scope: CredentialScope) -> HMAC<SHA256> {
         // An entry serves only the secret it was derived from.
-        if let cached = self.signingKeys.withLock({ $0[scope] }), cached.secret == secret.value { return cached.key }
+        if let cached = self.signingKeys.withLock({ $0[scope] }), cached.secret == secret.value { return cached.keyed }
         let key = SignedRequest.signingKey(secret: secret.value, date: scope.date, region: scope.region, service: scope.service)
+        let keyed = HMAC<SHA256>(key: key)
         self.signingKeys.withLock { cache in
             // Bounded: scopes change daily; a full cache simply starts again.
             if cache.count >= 10_000 { cache.removeAll() }
-            cache[scope] = (secret.value, key)
+            cache[scope] = (secret.value, keyed)
         }
-        return key
+        return keyed
     }
 }
 
