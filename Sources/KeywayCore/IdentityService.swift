@@ -111,6 +111,8 @@ public struct IdentityService: Sendable {
     /// The principal and secret behind an access key, if the key exists and is active.
     public func credentials(for id: AccessKeyID) async throws -> (principal: Principal, secret: SecretAccessKey)? {
         if let cached = self.cache.get(id) { return cached }
+        // `--dev` mode's dummy keys: known absent, so no database read per request.
+        if self.cache.isKnownNotIssued(id) { return nil }
         let generation = self.cache.generation
         guard let (key, secret) = try await self.store.accessKey(id: id), key.status == .active else { return nil }
         var user: IAMUser?
