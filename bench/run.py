@@ -36,6 +36,7 @@ DUMMY = Credentials("AKIDBENCHDUMMY000000", "bench-secret")
 READ_REGION, WRITE_REGION = "us-east-1", "us-west-2"  # writes go to their own region so reads see a fixed set
 FORM = "application/x-www-form-urlencoded; charset=utf-8"
 THREADS = 2
+ROUNDS = 3  # turns of the describe-one runs whose ratios are goals
 
 
 def free_port():
@@ -258,8 +259,16 @@ def main():
                              {"BODY_PREFIX": prefix, "RUN": f"r{time.time_ns()}", **unverified_env(WRITE_REGION)})
             results[(workload, server.name)] = result
 
-        for server in (ceiling, strict, dev, moto):
-            replay("describe-one", server, describe_one)
+        # The goals compare strict with --dev and with the ceiling, so those three take turns over ROUNDS runs and
+        # each keeps its median run: one disturbance of this shared machine cannot decide a ratio alone.
+        rounds = {}
+        for _ in range(ROUNDS):
+            for server in (ceiling, strict, dev):
+                replay("describe-one", server, describe_one)
+                rounds.setdefault(server.name, []).append(results[("describe-one", server.name)])
+        for name, runs in rounds.items():
+            results[("describe-one", name)] = sorted(runs, key=lambda run: run["rate"])[len(runs) // 2]
+        replay("describe-one", moto, describe_one)
         ceiling.peak = ceiling.peak_rss_mb()
         ceiling.stop()
         servers.remove(ceiling)
@@ -366,6 +375,8 @@ def main():
             print(f"note: {note}")
         cpu = next((l.split(': ', 1)[1] for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('model name')), '?')
         memory = int(Path("/proc/meminfo").read_text().split()[1]) // (1024 * 1024)
+        print(f"DescribeKeyPairs one name, ceiling / Keyway / Keyway --dev: the median of {ROUNDS} alternating runs each: "
+              + "; ".join(f"{name} " + ", ".join(f"{run['rate']:,.0f}" for run in runs) for name, runs in rounds.items()))
         print(f"machine: {os.cpu_count()} cores, {cpu}, {memory} GiB; load: wrk -t{THREADS} -c{connections} -d{seconds}s "
               f"on loopback, server and wrk sharing the cores; {datetime.now(timezone.utc):%Y-%m-%d}")
     finally:
