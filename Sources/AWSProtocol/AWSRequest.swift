@@ -21,13 +21,6 @@ public struct AWSRequest: Sendable {
 
     /// The first value of a header, matched case-insensitively.
     public func header(_ name: String) -> String? {
-        self.headers.first { $0.name.caseInsensitiveEquals(name) }?.value
-    }
-}
-
-extension String {
-    func caseInsensitiveEquals(_ other: String) -> Bool {
-        self.utf8.count == other.utf8.count
-            && zip(self.utf8, other.utf8).allSatisfy { a, b in a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A) }
+        self.headers.first { ASCII.caseInsensitiveEquals($0.name, name) }?.value
     }
 }

@@ -7,7 +7,12 @@ public enum AmzDate {
 
     /// Parses `YYYYMMDDTHHMMSSZ` as UTC, or nil when malformed.
     public static func parse(_ text: String) -> Date? {
-        let utf8 = Array(text.utf8)
+        ASCII.withBytes(text) { Self.parse(bytes: $0[...]) }
+    }
+
+    /// Parses `YYYYMMDDTHHMMSSZ` from UTF-8 bytes; this runs for every signed request.
+    static func parse(bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Date? {
+        let utf8 = UnsafeBufferPointer(rebasing: bytes)
         guard utf8.count == 16, utf8[8] == UInt8(ascii: "T"), utf8[15] == UInt8(ascii: "Z") else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0

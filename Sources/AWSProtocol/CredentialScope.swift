@@ -11,15 +11,38 @@ public struct CredentialScope: Hashable, Sendable {
 
     /// Parses `AKID/date/region/service/aws4_request`.
     public init?(credential: Substring) {
-        // Split as UTF-8 bytes: "/" is ASCII, and this runs for every request.
-        let parts = credential.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-        guard parts.count == 5, parts[4].elementsEqual("aws4_request".utf8), !parts[0].isEmpty, parts[1].count == 8,
-            !parts[2].isEmpty, !parts[3].isEmpty
+        var credential = credential
+        guard let scope = credential.withUTF8({ CredentialScope(bytes: $0[...]) }) else { return nil }
+        self = scope
+    }
+
+    /// Parses `AKID/date/region/service/aws4_request` from UTF-8 bytes; this runs for every request.
+    init?(bytes: Slice<UnsafeBufferPointer<UInt8>>) {
+        // The four slashes, found without allocating.
+        var slashes = (0, 0, 0, 0)
+        var found = 0
+        for index in bytes.indices where bytes[index] == UInt8(ascii: "/") {
+            switch found {
+            case 0: slashes.0 = index
+            case 1: slashes.1 = index
+            case 2: slashes.2 = index
+            case 3: slashes.3 = index
+            default: return nil
+            }
+            found += 1
+        }
+        guard found == 4 else { return nil }
+        let accessKeyID = bytes.startIndex..<slashes.0
+        let date = (slashes.0 + 1)..<slashes.1
+        let region = (slashes.1 + 1)..<slashes.2
+        let service = (slashes.2 + 1)..<slashes.3
+        guard bytes[(slashes.3 + 1)...].elementsEqual("aws4_request".utf8), !accessKeyID.isEmpty, date.count == 8,
+            !region.isEmpty, !service.isEmpty
         else { return nil }
-        self.accessKeyID = String(Substring(parts[0]))
-        self.date = String(Substring(parts[1]))
-        self.region = String(Substring(parts[2]))
-        self.service = String(Substring(parts[3]))
+        self.accessKeyID = ASCII.string(bytes[accessKeyID])
+        self.date = ASCII.string(bytes[date])
+        self.region = ASCII.string(bytes[region])
+        self.service = ASCII.string(bytes[service])
     }
 
     /// The scope of a request's SigV4 signature, from its `Authorization` header or its presigned query; nil when

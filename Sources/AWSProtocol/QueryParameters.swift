@@ -117,6 +117,10 @@ public struct QueryParameters: Sendable {
 
     /// Decodes `+` and `%XX` and checks that the result is UTF-8 that XML 1.0 can carry.
     private static func percentDecode(_ bytes: ArraySlice<UInt8>) throws(AWSError) -> String {
+        // Most names and values are printable ASCII with nothing to decode: valid UTF-8 and XML as they are.
+        if bytes.allSatisfy({ $0 &- 0x20 < 0x5F && $0 != UInt8(ascii: "+") && $0 != UInt8(ascii: "%") }) {
+            return bytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+        }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var index = bytes.startIndex

@@ -19,6 +19,8 @@ public struct SignedRequest: Sendable {
     public let securityToken: String?
     /// For presigned URLs, the validity in seconds after ``amzDate``; nil for header-signed requests.
     public let expires: Int?
+    /// ``amzDate`` as a date.
+    private let signedAt: Date
 
     /// The presigned-URL limit AWS applies (S3's cap of seven days).
     public static let maximumExpires = 604_800
@@ -31,36 +33,23 @@ public struct SignedRequest: Sendable {
     /// that is incomplete or malformed.
     public init?(request: AWSRequest, parameters: QueryParameters) throws(SignatureV4Failure) {
         if let authorization = request.header("Authorization") {
-            guard authorization.hasPrefix("AWS4-HMAC-SHA256") else {
-                throw .incompleteSignature("Only AWS4-HMAC-SHA256 signatures are supported.")
-            }
-            // Read as UTF-8 bytes: every part of a well-formed header is ASCII, and this runs for every request.
-            var credential, signedHeaders, signature: Substring?
-            for part in authorization.utf8.dropFirst("AWS4-HMAC-SHA256".utf8.count).split(separator: UInt8(ascii: ",")) {
-                let trimmed = part.drop(while: { $0 == UInt8(ascii: " ") })
-                guard let equals = trimmed.firstIndex(of: UInt8(ascii: "=")) else { continue }
-                let name = trimmed[..<equals]
-                let value = Substring(trimmed[trimmed.index(after: equals)...].prefix { $0 != UInt8(ascii: " ") })
-                if name.elementsEqual("Credential".utf8) {
-                    credential = value
-                } else if name.elementsEqual("SignedHeaders".utf8) {
-                    signedHeaders = value
-                } else if name.elementsEqual("Signature".utf8) {
-                    signature = value
-                }
-            }
-            guard let credential, let signedHeaders, let signature else {
-                throw .incompleteSignature(
-                    "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters."
-                )
-            }
             guard let amzDate = request.header("X-Amz-Date") else {
+                // Checked after the header's own form, as before: a malformed header is reported first.
+                _ = try Self.authorizationFields(authorization)
                 throw .incompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
             }
-            try self.init(
-                credential: credential, signedHeaders: signedHeaders, signature: signature, amzDate: amzDate,
-                securityToken: request.header("X-Amz-Security-Token"), expires: nil
-            )
+            let securityToken = request.header("X-Amz-Security-Token")
+            // Read as UTF-8 bytes in place: every part of a well-formed header is ASCII, and this runs for every request.
+            let parsed = ASCII.withBytes(authorization) { bytes -> Result<SignedRequest, SignatureV4Failure> in
+                Result { () throws(SignatureV4Failure) in
+                    let fields = try Self.authorizationFields(in: bytes)
+                    return try SignedRequest(
+                        credential: bytes[fields.credential], signedHeaders: bytes[fields.signedHeaders],
+                        signature: bytes[fields.signature], amzDate: amzDate, securityToken: securityToken, expires: nil
+                    )
+                }
+            }
+            self = try parsed.get()
         } else if let algorithm = parameters["X-Amz-Algorithm"] {
             guard algorithm == "AWS4-HMAC-SHA256" else {
                 throw .incompleteSignature("X-Amz-Algorithm only supports 'AWS4-HMAC-SHA256'.")
@@ -76,36 +65,114 @@ public struct SignedRequest: Sendable {
             guard let expires = Int(expiresText), (1...Self.maximumExpires).contains(expires) else {
                 throw .incompleteSignature("X-Amz-Expires must be a number of seconds from 1 to \(Self.maximumExpires).")
             }
-            try self.init(
-                credential: credential[...], signedHeaders: signedHeaders[...], signature: signature[...],
-                amzDate: amzDate, securityToken: parameters["X-Amz-Security-Token"], expires: expires
-            )
+            let securityToken = parameters["X-Amz-Security-Token"]
+            let parsed = ASCII.withBytes(credential) { credential in
+                ASCII.withBytes(signedHeaders) { signedHeaders in
+                    ASCII.withBytes(signature) { signature in
+                        Result { () throws(SignatureV4Failure) in
+                            try SignedRequest(
+                                credential: credential[...], signedHeaders: signedHeaders[...], signature: signature[...],
+                                amzDate: amzDate, securityToken: securityToken, expires: expires
+                            )
+                        }
+                    }
+                }
+            }
+            self = try parsed.get()
         } else {
             return nil
         }
     }
 
+    private typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
+
+    /// Where `Credential`, `SignedHeaders` and `Signature` are in an `Authorization` header.
+    private static func authorizationFields(_ authorization: String) throws(SignatureV4Failure) -> (
+        credential: Range<Int>, signedHeaders: Range<Int>, signature: Range<Int>
+    ) {
+        try ASCII.withBytes(authorization) { bytes in
+            Result { () throws(SignatureV4Failure) in try Self.authorizationFields(in: bytes) }
+        }.get()
+    }
+
+    private static func authorizationFields(in bytes: UnsafeBufferPointer<UInt8>) throws(SignatureV4Failure) -> (
+        credential: Range<Int>, signedHeaders: Range<Int>, signature: Range<Int>
+    ) {
+        let algorithm = "AWS4-HMAC-SHA256".utf8
+        guard bytes.starts(with: algorithm) else {
+            throw .incompleteSignature("Only AWS4-HMAC-SHA256 signatures are supported.")
+        }
+        // `, `-separated `Name=value` parts; a value ends at the first space.
+        var credential, signedHeaders, signature: Range<Int>?
+        var start = algorithm.count
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: ",") { end += 1 }
+            var nameStart = start
+            while nameStart < end, bytes[nameStart] == UInt8(ascii: " ") { nameStart += 1 }
+            var equals = nameStart
+            while equals < end, bytes[equals] != UInt8(ascii: "=") { equals += 1 }
+            if equals < end {
+                var valueEnd = equals + 1
+                while valueEnd < end, bytes[valueEnd] != UInt8(ascii: " ") { valueEnd += 1 }
+                let name = bytes[nameStart..<equals]
+                let value = (equals + 1)..<valueEnd
+                if name.elementsEqual("Credential".utf8) {
+                    credential = value
+                } else if name.elementsEqual("SignedHeaders".utf8) {
+                    signedHeaders = value
+                } else if name.elementsEqual("Signature".utf8) {
+                    signature = value
+                }
+            }
+            start = end + 1
+        }
+        guard let credential, let signedHeaders, let signature else {
+            throw .incompleteSignature(
+                "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters."
+            )
+        }
+        return (credential, signedHeaders, signature)
+    }
+
     private init(
-        credential: Substring, signedHeaders: Substring, signature: Substring, amzDate: String, securityToken: String?,
-        expires: Int?
+        credential: Bytes, signedHeaders: Bytes, signature: Bytes, amzDate: String, securityToken: String?, expires: Int?
     ) throws(SignatureV4Failure) {
-        guard let scope = CredentialScope(credential: credential) else {
+        guard let scope = CredentialScope(bytes: credential) else {
             throw .incompleteSignature("The Credential is not of the form AKID/yyyymmdd/region/service/aws4_request.")
         }
-        guard amzDate.utf8.count == 16, amzDate.hasPrefix(scope.date), AmzDate.parse(amzDate) != nil else {
+        guard let signedAt = ASCII.withBytes(amzDate, { date in
+            date.count == 16 && date.starts(with: scope.date.utf8) ? AmzDate.parse(bytes: date[...]) : nil
+        }) else {
             throw .incompleteSignature("The credential date does not match X-Amz-Date, or X-Amz-Date is malformed.")
         }
-        let headers = signedHeaders.utf8.split(separator: UInt8(ascii: ";")).map { Substring($0).lowercased() }
-        guard !headers.isEmpty, headers.contains("host") else {
+        var headers: [String] = []
+        var hasHost = false
+        var start = signedHeaders.startIndex
+        while start < signedHeaders.endIndex {
+            var end = start
+            while end < signedHeaders.endIndex, signedHeaders[end] != UInt8(ascii: ";") { end += 1 }
+            if end > start {
+                let name = signedHeaders[start..<end]
+                let header =
+                    name.contains(where: { $0 &- 0x41 < 26 })
+                    ? String(decoding: name.map(ASCII.lowercased), as: UTF8.self) : ASCII.string(name)
+                hasHost = hasHost || header == "host"
+                headers.append(header)
+            }
+            start = end + 1
+        }
+        guard hasHost else {
             throw .incompleteSignature("The signed headers must include 'host'.")
         }
-        guard signature.utf8.count == 64, signature.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
+        guard signature.count == 64, signature.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
             throw .signatureMismatch
         }
         self.scope = scope
         self.signedHeaders = headers
-        self.signature = String(signature)
+        self.signature = ASCII.string(signature)
         self.amzDate = amzDate
+        self.signedAt = signedAt
         self.securityToken = securityToken
         self.expires = expires
     }
@@ -113,7 +180,7 @@ public struct SignedRequest: Sendable {
     /// Checks the request time against `now`: within the skew for header signatures, within the validity for
     /// presigned URLs.
     public func checkTime(now: Date) throws(SignatureV4Failure) {
-        guard let signed = AmzDate.parse(self.amzDate) else { throw .incompleteSignature("X-Amz-Date is malformed.") }
+        let signed = self.signedAt
         if let expires {
             guard now.timeIntervalSince(signed) <= TimeInterval(expires) else { throw .presignedURLExpired }
             guard signed.timeIntervalSince(now) <= Self.allowedSkew else { throw .notYetCurrent(signed: signed, now: now) }
@@ -128,27 +195,37 @@ public struct SignedRequest: Sendable {
         String(decoding: self.canonicalRequestBytes(for: request), as: UTF8.self)
     }
 
-    /// The canonical request as UTF-8, built in one buffer: this runs for every signed request.
+    /// The canonical request as UTF-8, built in one buffer: this runs for every signed request, so the common shapes
+    /// (an upper-case method, a path of plain characters, signed headers already sorted) are copied as they are.
     private func canonicalRequestBytes(for request: AWSRequest) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(512)
-        out.append(contentsOf: request.method.uppercased().utf8)
+        out.reserveCapacity(384 + request.query.utf8.count)
+        if request.method.utf8.allSatisfy({ $0 &- 0x41 < 26 }) {
+            out.append(contentsOf: request.method.utf8)
+        } else {
+            out.append(contentsOf: request.method.uppercased().utf8)
+        }
         out.append(0x0A)
-        out.append(contentsOf: Self.canonicalURI(request.path).utf8)
+        if !request.path.isEmpty, request.path.utf8.allSatisfy({ Self.isUnreserved($0) || $0 == UInt8(ascii: "/") }) {
+            out.append(contentsOf: request.path.utf8)
+        } else {
+            out.append(contentsOf: Self.canonicalURI(request.path).utf8)
+        }
         out.append(0x0A)
-        out.append(contentsOf: Self.canonicalQuery(request.query, presigned: self.expires != nil).utf8)
+        if !request.query.isEmpty {
+            out.append(contentsOf: Self.canonicalQuery(request.query, presigned: self.expires != nil).utf8)
+        }
         out.append(0x0A)
-        // Lower-case each header name once, not once per signed header.
-        let headers = request.headers.map { (name: $0.name.lowercased(), value: $0.value) }
-        let signedHeaders = self.signedHeaders.sorted()
+        let signedHeaders = zip(self.signedHeaders, self.signedHeaders.dropFirst()).allSatisfy({ $0 < $1 })
+            ? self.signedHeaders : self.signedHeaders.sorted()
         for name in signedHeaders {
             out.append(contentsOf: name.utf8)
             out.append(0x3A)
             var first = true
-            for header in headers where header.name == name {
+            for header in request.headers where ASCII.caseInsensitiveEquals(header.name, name) {
                 if !first { out.append(0x2C) }
                 first = false
-                out.append(contentsOf: Self.normalizeHeaderValue(header.value).utf8)
+                Self.appendNormalizedHeaderValue(header.value, to: &out)
             }
             out.append(0x0A)
         }
@@ -158,7 +235,9 @@ public struct SignedRequest: Sendable {
             out.append(contentsOf: name.utf8)
         }
         out.append(0x0A)
-        Self.appendHex(SHA256.hash(data: request.body), to: &out)
+        var body = SHA256()
+        request.body.withUnsafeBytes { body.update(bufferPointer: $0) }
+        body.finalize().withUnsafeBytes { ASCII.appendHex($0, to: &out) }
         return out
     }
 
@@ -173,12 +252,15 @@ public struct SignedRequest: Sendable {
         out.append(contentsOf: "AWS4-HMAC-SHA256\n".utf8)
         out.append(contentsOf: self.amzDate.utf8)
         out.append(0x0A)
-        for part in [self.scope.date, self.scope.region, self.scope.service] {
-            out.append(contentsOf: part.utf8)
-            out.append(0x2F)
-        }
-        out.append(contentsOf: "aws4_request\n".utf8)
-        Self.appendHex(SHA256.hash(data: self.canonicalRequestBytes(for: request)), to: &out)
+        out.append(contentsOf: self.scope.date.utf8)
+        out.append(0x2F)
+        out.append(contentsOf: self.scope.region.utf8)
+        out.append(0x2F)
+        out.append(contentsOf: self.scope.service.utf8)
+        out.append(contentsOf: "/aws4_request\n".utf8)
+        var canonical = SHA256()
+        self.canonicalRequestBytes(for: request).withUnsafeBytes { canonical.update(bufferPointer: $0) }
+        canonical.finalize().withUnsafeBytes { ASCII.appendHex($0, to: &out) }
         return out
     }
 
@@ -204,11 +286,19 @@ public struct SignedRequest: Sendable {
     /// Verifies the signature with an HMAC already keyed with the signing key (copied, never changed), so a server
     /// that caches it per signing key skips the key set-up on every request.
     public func verify(_ request: AWSRequest, keyedWith keyed: HMAC<SHA256>) throws(SignatureV4Failure) {
-        guard let given = Self.bytes(hex: self.signature) else { throw .signatureMismatch }
         var mac = keyed
         mac.update(data: self.stringToSignBytes(for: request))
-        // HashedAuthenticationCode's == compares in constant time.
-        guard mac.finalize() == given else { throw .signatureMismatch }
+        // Compared as hex, every byte, so the time taken does not tell how much of a guess was right.
+        var expected: [UInt8] = []
+        expected.reserveCapacity(64)
+        mac.finalize().withUnsafeBytes { ASCII.appendHex($0, to: &expected) }
+        let matches = ASCII.withBytes(self.signature) { given in
+            guard given.count == expected.count else { return false }
+            var difference: UInt8 = 0
+            for index in 0..<given.count { difference |= given[index] ^ expected[index] }
+            return difference == 0
+        }
+        guard matches else { throw .signatureMismatch }
     }
 
     // MARK: - Canonical forms
@@ -231,20 +321,34 @@ public struct SignedRequest: Sendable {
         return pairs.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
     }
 
-    static func normalizeHeaderValue(_ value: String) -> String {
-        // Most values need nothing: no tab, no leading, trailing or doubled space.
-        let utf8 = value.utf8
-        var previousSpace = true
-        var clean = true
-        for byte in utf8 {
-            if byte == 0x09 || (byte == 0x20 && previousSpace) {
-                clean = false
-                break
-            }
-            previousSpace = byte == 0x20
+    /// Appends a header value with leading and trailing spaces and tabs removed and each run inside made one space.
+    static func appendNormalizedHeaderValue(_ value: String, to out: inout [UInt8]) {
+        ASCII.withBytes(value) { bytes in
+            Self.appendNormalizedHeaderValue(bytes, to: &out)
         }
-        if clean && !previousSpace { return value }
-        return value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+    }
+
+    private static func appendNormalizedHeaderValue(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var wrote = false
+        var pendingSpace = false
+        for byte in bytes {
+            if byte == 0x20 || byte == 0x09 {
+                pendingSpace = wrote
+            } else {
+                if pendingSpace { out.append(0x20) }
+                pendingSpace = false
+                out.append(byte)
+                wrote = true
+            }
+        }
+    }
+
+    @inline(__always)
+    static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x2D, 0x2E, 0x5F, 0x7E: true
+        default: false
+        }
     }
 
     /// RFC 3986 encoding: unreserved characters stay, everything else is `%XX` with upper-case hex.
@@ -253,7 +357,7 @@ public struct SignedRequest: Sendable {
         out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
             switch byte {
-            case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x2D, 0x2E, 0x5F, 0x7E: out.unicodeScalars.append(Unicode.Scalar(byte))
+            case _ where Self.isUnreserved(byte): out.unicodeScalars.append(Unicode.Scalar(byte))
             case 0x2F where keepSlash: out += "/"
             default:
                 let digits = Array("0123456789ABCDEF")
@@ -282,41 +386,11 @@ public struct SignedRequest: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func hex(_ digest: some Sequence<UInt8>) -> String {
+    static func hex(_ digest: some ContiguousBytes) -> String {
         var out: [UInt8] = []
-        Self.appendHex(digest, to: &out)
+        digest.withUnsafeBytes { ASCII.appendHex($0, to: &out) }
         return String(decoding: out, as: UTF8.self)
     }
-
-    static func appendHex(_ digest: some Sequence<UInt8>, to out: inout [UInt8]) {
-        for byte in digest {
-            out.append(byte >> 4 < 10 ? 0x30 + byte >> 4 : 0x57 + byte >> 4)
-            out.append(byte & 0xF < 10 ? 0x30 + byte & 0xF : 0x57 + byte & 0xF)
-        }
-    }
-
-    static func bytes(hex: String) -> [UInt8]? {
-        let utf8 = Array(hex.utf8)
-        guard utf8.count % 2 == 0 else { return nil }
-        func nibble(_ byte: UInt8) -> UInt8? {
-            switch byte {
-            case 0x30...0x39: byte - 0x30
-            case 0x61...0x66: byte - 0x61 + 10
-            case 0x41...0x46: byte - 0x41 + 10
-            default: nil
-            }
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(utf8.count / 2)
-        var index = 0
-        while index < utf8.count {
-            guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
-            out.append(high << 4 | low)
-            index += 2
-        }
-        return out
-    }
-
 }
 
 /// Why a SigV4 signature was refused. The per-service targets turn these into AWS codes and texts.

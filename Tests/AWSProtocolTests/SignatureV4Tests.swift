@@ -95,6 +95,58 @@ import Testing
         #expect(throws: SignatureV4Failure.presignedURLExpired) { try signed.checkTime(now: Self.now.addingTimeInterval(61)) }
     }
 
+    /// botocore 1.x's signer (`SigV4Auth.add_auth`, clock pinned to the vector's time) on a GET with an unsorted
+    /// query, a repeated parameter, escapes, header values with runs of spaces and tabs, and a header sent twice.
+    static func botocoreEdgeCases(signedHeaders: String = "host;my-header1;my-header2;x-amz-date;x-dup") -> AWSRequest {
+        AWSRequest(
+            method: "GET", path: "/", query: "b=2&a=1&a=0&c=%2A%20x&Z=%2F",
+            headers: [
+                ("Host", "localhost:8080"), ("My-Header1", "  value1  "), ("My-Header2", "\"a   b\t c\""), ("X-Dup", "z"),
+                ("X-Dup", "a"), ("X-Amz-Date", "20150830T123600Z"),
+                (
+                    "Authorization",
+                    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/ec2/aws4_request, SignedHeaders=\(signedHeaders), Signature=a9807ceaa36840f5456a775c765ac19115ab3a67894483c7d5d172c8469cb28b"
+                ),
+            ],
+            body: []
+        )
+    }
+
+    @Test func botocoreCanonicalFormsOfQueryAndHeaders() throws {
+        // Signed as sent, repeated parameter and all (QueryParameters refuses it later, for the API's sake).
+        func signature(_ request: AWSRequest) throws -> SignedRequest {
+            try #require(try SignedRequest(request: request, parameters: QueryParameters([:])))
+        }
+        let request = Self.botocoreEdgeCases()
+        let signed = try signature(request)
+        #expect(
+            signed.canonicalRequest(for: request) == """
+                GET
+                /
+                Z=%2F&a=0&a=1&b=2&c=%2A%20x
+                host:localhost:8080
+                my-header1:value1
+                my-header2:"a b c"
+                x-amz-date:20150830T123600Z
+                x-dup:z,a
+
+                host;my-header1;my-header2;x-amz-date;x-dup
+                e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+                """
+        )
+        let key = SignedRequest.signingKey(secret: Self.secret, date: "20150830", region: "us-east-1", service: "ec2")
+        try signed.verify(request, signingKey: key)
+        // The signed-header list is put in order before use, and names are compared without case.
+        let reordered = Self.botocoreEdgeCases(signedHeaders: "X-Dup;host;my-header2;My-Header1;x-amz-date")
+        try signature(reordered).verify(reordered, signingKey: key)
+        // Changing a signed header's value beyond its spaces is refused; trimming its spaces is not a change.
+        var changed = request
+        changed.headers[2].value = "  \"a b  c\"\t "
+        try signature(changed).verify(changed, signingKey: key)
+        changed.headers[2].value = "\"ab c\""
+        #expect(throws: SignatureV4Failure.signatureMismatch) { try signature(changed).verify(changed, signingKey: key) }
+    }
+
     /// A flipped byte anywhere that is signed is refused.
     @Test(arguments: ["body", "date-header", "content-type", "host", "signature", "region", "service"])
     func tamperingIsRefused(_ what: String) throws {
