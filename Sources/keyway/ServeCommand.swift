@@ -62,6 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--log-level takes trace, debug, info, notice, warning, error or critical.")
         }
         configuration.logLevel = level
+        LoggingSystem.bootstrap({ label, provider in KeywayLogHandler(label: label, metadataProvider: provider) }, metadataProvider: nil)
         configuration.metadataPort = self.metadataPort == 0 ? nil : self.metadataPort
         configuration.metadataTokensRequired = self.metadataTokensRequired
         if self.dev {
