@@ -13,3 +13,15 @@ import Testing
         }
     }
 }
+
+extension RequestIDTests {
+    /// IDs made at once on many tasks, across several refills of the random pool, are all different.
+    @Test func concurrentRequestIDsAreDistinct() async {
+        let ids = await withTaskGroup(of: [String].self) { group in
+            for _ in 0..<8 { group.addTask { (0..<2000).map { _ in RequestID.random() } } }
+            return await group.reduce(into: [String]()) { $0 += $1 }
+        }
+        #expect(ids.count == 16_000)
+        #expect(Set(ids).count == ids.count)
+    }
+}
