@@ -58,7 +58,22 @@ public struct QueryParameters: Sendable {
 
     /// An EC2 list `Name.1`, `Name.2` …, in index order. Indexes need not be contiguous.
     public func list(_ name: String) -> [String] {
-        self.indexed(prefix: name + ".").compactMap { index, suffix in suffix.isEmpty ? self.values["\(name).\(index)"] : nil }
+        // Read as bytes: every EC2 request asks for a few lists, and most names are not list members.
+        var found: [(index: Int, value: String)] = []
+        let prefixLength = name.utf8.count + 1
+        for (key, value) in self.values where key.utf8.count > prefixLength {
+            let utf8 = key.utf8
+            guard utf8.starts(with: name.utf8), utf8[utf8.index(utf8.startIndex, offsetBy: prefixLength - 1)] == UInt8(ascii: ".") else {
+                continue
+            }
+            // `N` written as AWS writes it: decimal digits, no sign, no leading zero.
+            let digits = utf8.dropFirst(prefixLength)
+            guard digits.allSatisfy({ $0 &- 0x30 < 10 }), digits.first != UInt8(ascii: "0") || digits.count == 1,
+                let index = Int(Substring(digits))
+            else { continue }
+            found.append((index, value))
+        }
+        return found.sorted { $0.index < $1.index }.map(\.value)
     }
 
     /// An IAM/STS list `Name.member.1` …, in index order.
@@ -77,18 +92,6 @@ public struct QueryParameters: Sendable {
             groups[index, default: [:]][String(rest[rest.index(after: dot)...])] = value
         }
         return groups.keys.sorted().map { QueryParameters(groups[$0]!) }
-    }
-
-    /// The indexes and what follows them for every name `prefix` + N + suffix.
-    private func indexed(prefix: String) -> [(Int, Substring)] {
-        var found: [(Int, Substring)] = []
-        for key in self.values.keys where key.hasPrefix(prefix) {
-            let rest = key.dropFirst(prefix.count)
-            let digits = rest.prefix(while: \.isASCIIDigit)
-            guard let index = Int(digits) else { continue }
-            found.append((index, rest.dropFirst(digits.count)))
-        }
-        return found.sorted { $0.0 < $1.0 }
     }
 
     private static func decode(_ bytes: [UInt8], into values: inout [String: String]) throws(AWSError) {
@@ -167,8 +170,4 @@ func isXMLCharacter(_ scalar: Unicode.Scalar) -> Bool {
     case 0x20...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: true
     default: false
     }
-}
-
-extension Character {
-    var isASCIIDigit: Bool { self.asciiValue.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
 }

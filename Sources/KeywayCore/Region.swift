@@ -4,11 +4,26 @@ public struct Region: RawRepresentable, Hashable, Sendable, Comparable, CustomSt
 
     /// Accepts names shaped like AWS's: lower-case words joined by `-`, ending in a number (`us-gov-west-1`).
     public init?(rawValue: String) {
-        let parts = rawValue.split(separator: "-", omittingEmptySubsequences: false)
-        guard rawValue.utf8.count <= 32, parts.count >= 3,
-            parts.dropLast().allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A } }),
-            let last = parts.last, !last.isEmpty, last.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
-        else { return nil }
+        // One pass over the bytes: this runs for every request.
+        guard rawValue.utf8.count <= 32 else { return nil }
+        var parts = 1
+        var length = 0
+        var letters = true
+        var digits = true
+        for byte in rawValue.utf8 {
+            if byte == UInt8(ascii: "-") {
+                guard length > 0, letters else { return nil }
+                parts += 1
+                length = 0
+                letters = true
+                digits = true
+            } else {
+                length += 1
+                letters = letters && byte &- 0x61 < 26
+                digits = digits && byte &- 0x30 < 10
+            }
+        }
+        guard parts >= 3, length > 0, digits else { return nil }
         self.rawValue = rawValue
     }
 

@@ -24,6 +24,13 @@ import Testing
         #expect(parameters.list("Missing").isEmpty)
     }
 
+    /// Only `Name.N` with N in decimal as AWS writes it belongs to the list `Name`.
+    @Test func listMembersAreNameDotNumber() throws {
+        let parameters = try Self.parse("KeyName.3=c&KeyName.01=z&KeyName.1x=z&KeyNameX.2=z&KeyName.=z&KeyName.-4=z&KeyName=z&KeyName.0=a")
+        #expect(parameters.list("KeyName") == ["a", "c"])
+        #expect(parameters.list("KeyNam").isEmpty)
+    }
+
     @Test func readsStructures() throws {
         let parameters = try Self.parse(
             "Filter.2.Name=tag-key&Filter.2.Value.1=env&Filter.1.Name=key-name&Filter.1.Value.2=b*&Filter.1.Value.1=a"
