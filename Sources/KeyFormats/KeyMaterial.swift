@@ -64,6 +64,11 @@ public struct KeyMaterial: Sendable {
             self = try Self.parseDER(bytes)
             return
         }
+        if let line = Self.plainOpenSSHLine(bytes) {
+            let (key, comment) = try PublicKey.parseOpenSSHLine(line)
+            self = KeyMaterial(publicKey: key, comment: comment, format: .openSSHPublicKey)
+            return
+        }
         guard let text = String(validating: bytes, as: UTF8.self), !text.contains("\0") else {
             throw KeyFormatsError.unrecognizedFormat("The input is binary data that is not a DER key.")
         }
@@ -85,6 +90,22 @@ public struct KeyMaterial: Sendable {
         // Run the public parse again to report its reason: the most common binary input is a public key.
         _ = try PublicKey(derRepresentation: bytes)
         throw KeyFormatsError.unrecognizedFormat("The input is not a DER key.")
+    }
+
+    /// The input as one OpenSSH public key line when it plainly is one: printable ASCII on a single line (white space
+    /// around it aside), starting with an SSH key type name, with no PEM marker. Such input takes the same path in
+    /// ``parseText(_:)``; this reaches it without the Unicode-aware scans that ImportKeyPair would pay on every call.
+    private static func plainOpenSSHLine(_ bytes: [UInt8]) -> Substring? {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
+            return nil
+        }
+        let line = bytes[first...last]
+        guard line.allSatisfy({ $0 == 0x09 || ($0 >= 0x20 && $0 <= 0x7E) }),
+            line.starts(with: "ssh-".utf8) || line.starts(with: "ecdsa-sha2-".utf8) || line.starts(with: "sk-".utf8),
+            !line.indices.contains(where: { line[$0...].starts(with: "-----BEGIN ".utf8) })
+        else { return nil }
+        return Substring(decoding: line, as: UTF8.self)
     }
 
     private static func parseText(_ text: String) throws -> KeyMaterial {

@@ -1,6 +1,3 @@
-/// The base32 alphabet of AWS unique IDs (`A–Z`, `2–7`).
-private let base32Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
-
 /// An IAM-style unique ID: a fixed prefix such as `AKIA` followed by base32 characters (IAM's unique ID prefixes).
 ///
 /// Conforming types declare the prefix and length; validation, generation and description come from here.
@@ -24,7 +21,7 @@ extension AWSUniqueID {
 
     /// A new random ID.
     public static func random(using generator: inout some RandomNumberGenerator) -> Self {
-        Self(validated: Self.prefix + String((0..<Self.randomLength).map { _ in base32Alphabet[Int.random(in: 0..<32, using: &generator)] }))
+        Self(validated: Self.prefix + RandomCharacters.string(count: Self.randomLength, from: RandomCharacters.base32, using: &generator))
     }
 
     public var description: String { self.rawValue }
@@ -75,8 +72,7 @@ public struct SecretAccessKey: Hashable, Sendable, CustomStringConvertible, Cust
     }
 
     public static func random(using generator: inout some RandomNumberGenerator) -> SecretAccessKey {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-        return SecretAccessKey(value: String((0..<40).map { _ in alphabet[Int.random(in: 0..<64, using: &generator)] }))
+        SecretAccessKey(value: RandomCharacters.string(count: 40, from: RandomCharacters.base64, using: &generator))
     }
 
     public var description: String { "<redacted>" }

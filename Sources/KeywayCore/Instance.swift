@@ -12,8 +12,7 @@ public struct InstanceID: RawRepresentable, Hashable, Sendable, Comparable, Cust
     }
 
     public static func random(using generator: inout some RandomNumberGenerator) -> InstanceID {
-        let digits = Array("0123456789abcdef")
-        return InstanceID(rawValue: "i-" + String((0..<17).map { _ in digits[Int.random(in: 0..<16, using: &generator)] }))!
+        InstanceID(rawValue: "i-" + RandomCharacters.string(count: 17, from: RandomCharacters.hex, using: &generator))!
     }
 
     public var description: String { self.rawValue }

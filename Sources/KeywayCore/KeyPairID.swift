@@ -12,9 +12,7 @@ public struct KeyPairID: RawRepresentable, Hashable, Sendable, Comparable, Custo
 
     /// A new random ID.
     public static func random(using generator: inout some RandomNumberGenerator) -> KeyPairID {
-        let digits = Array("0123456789abcdef")
-        let suffix = String((0..<17).map { _ in digits[Int.random(in: 0..<16, using: &generator)] })
-        return KeyPairID(rawValue: "key-" + suffix)!
+        KeyPairID(rawValue: "key-" + RandomCharacters.string(count: 17, from: RandomCharacters.hex, using: &generator))!
     }
 
     public var description: String { self.rawValue }
