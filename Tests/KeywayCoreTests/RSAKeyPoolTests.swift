@@ -1,3 +1,4 @@
+import Foundation
 import KeyFormats
 import KeywayCore
 import Testing
@@ -20,5 +21,30 @@ import Testing
         // Full: the generators stop instead of growing the pool.
         try await Task.sleep(for: .milliseconds(300))
         #expect(pool.readyCount == 2)
+    }
+
+    /// The threads that fill the pool ahead run in Linux's idle scheduling class (policy 5), so refilling never takes
+    /// a core from a request; the on-demand threads keep the normal class (0).
+    @Test func aheadThreadsRunOnlyOnIdleCores() async throws {
+        let pool = RSAKeyPool(capacity: 1, threads: 1)
+        _ = try await pool.take()
+        var policies: [String: Int] = [:]
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(10)
+        while policies.count < 2, clock.now < deadline {
+            for task in try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") {
+                guard let comm = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8),
+                    comm.hasPrefix("keyway-rsa-"),
+                    let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+                    let close = stat.lastIndex(of: ")")
+                else { continue }
+                // Fields after the name start at field 3; the scheduling policy is field 41.
+                let fields = stat[stat.index(after: close)...].split(separator: " ")
+                policies[comm.hasPrefix("keyway-rsa-a") ? "ahead" : "on-demand"] = Int(fields[41 - 3])
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(policies["ahead"] == 5)
+        #expect(policies["on-demand"] == 0)
     }
 }
