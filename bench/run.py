@@ -52,6 +52,26 @@ def status_mb(pid, field):
     return float("nan")
 
 
+def fsync_probe(folder, count, interval):
+    """The disk's own cost of a durable write at a low steady rate: a 4 KiB write and fdatasync every `interval`
+    seconds in `folder` (where the servers keep their data); p50 and p99 in ms."""
+    path = Path(folder) / "fsync-probe"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    times = []
+    try:
+        for i in range(count):
+            os.pwrite(fd, os.urandom(4096), (i % 16) * 4096)
+            start = time.perf_counter()
+            os.fdatasync(fd)
+            times.append((time.perf_counter() - start) * 1000)
+            time.sleep(interval)
+    finally:
+        os.close(fd)
+        path.unlink()
+    times.sort()
+    return {"p50": times[len(times) // 2], "p99": times[min(len(times) - 1, (99 * len(times)) // 100)]}
+
+
 class Server:
     """A server process on 127.0.0.1:port; `startup_ms` is the time from launch until it accepts connections."""
 
@@ -290,6 +310,7 @@ def main():
         time.sleep(2)  # let the RSA pool refill
         distinct("create-rsa-low", strict, "Action=CreateKeyPair&Version=2016-11-15&KeyType=rsa", seconds * 12,
                  delay_ms=100, load_connections=1, threads=1)
+        disk = fsync_probe(work, seconds * 10, 0.1)
 
         peaks = {s.name: s.peak_rss_mb() for s in servers}
         peaks["ceiling"] = ceiling.peak
@@ -354,7 +375,8 @@ def main():
              "≥ 30×", r("create-ed25519", "Keyway")["rate"] / r("create-ed25519", "moto")["rate"] >= 30),
             (f"CreateKeyPair RSA-2048: Keyway / raw generation ({rsa_raw:.1f} keys/s on {os.cpu_count()} threads)",
              f"{100 * r('create-rsa', 'Keyway')['rate'] / rsa_raw:.0f}%", "≥ 90%", r("create-rsa", "Keyway")["rate"] / rsa_raw >= 0.9),
-            ("CreateKeyPair RSA-2048 at 10 req/s: p99", f"{r('create-rsa-low', 'Keyway')['p99']:.2f} ms", "≤ 10 ms",
+            ("CreateKeyPair RSA-2048 at 10 req/s: p99 (the disk's 4 KiB write + fdatasync alone at 10/s: "
+             f"p50 {disk['p50']:.2f} ms, p99 {disk['p99']:.2f} ms)", f"{r('create-rsa-low', 'Keyway')['p99']:.2f} ms", "≤ 10 ms",
              r("create-rsa-low", "Keyway")["p99"] <= 10),
             ("DescribeKeyPairs one name: strict / --dev", f"{100 * (1 - one / dev_one):.1f}% slower", "≤ 10% slower",
              one >= 0.9 * dev_one),
