@@ -324,7 +324,15 @@ def main():
         startup_ms = big.startup_ms
         time.sleep(1)
         idle_big = big.rss_mb()
-        replay("describe-one-1m", big, describe_one)
+        # p99 is what this goal compares, and one run's p99 is one disturbance away from another value: both sides
+        # take the median p99 of ROUNDS runs.
+        big_runs = []
+        for _ in range(ROUNDS):
+            replay("describe-one-1m", big, describe_one)
+            big_runs.append(results[("describe-one-1m", "Keyway")])
+        results[("describe-one-1m", "Keyway")] = sorted(big_runs, key=lambda run: run["rate"])[len(big_runs) // 2]
+        median_p99 = lambda runs: sorted(run["p99"] for run in runs)[len(runs) // 2]
+        p99_small, p99_big = median_p99(rounds["Keyway"]), median_p99(big_runs)
         peaks["Keyway (1M)"] = big.peak_rss_mb()
 
         # ---- report ----
@@ -380,9 +388,8 @@ def main():
              r("create-rsa-low", "Keyway")["p99"] <= 10),
             ("DescribeKeyPairs one name: strict / --dev", f"{100 * (1 - one / dev_one):.1f}% slower", "≤ 10% slower",
              one >= 0.9 * dev_one),
-            (f"DescribeKeyPairs one name, {stored:,} stored: p99 / p99 with {args.keys}",
-             f"{r('describe-one-1m', 'Keyway')['p99'] / r('describe-one', 'Keyway')['p99']:.2f}×", "≤ 1.5×",
-             r("describe-one-1m", "Keyway")["p99"] <= 1.5 * r("describe-one", "Keyway")["p99"]),
+            (f"DescribeKeyPairs one name, {stored:,} stored: p99 / p99 with {args.keys} (medians of {ROUNDS} runs: "
+             f"{p99_big:.2f} / {p99_small:.2f} ms)", f"{p99_big / p99_small:.2f}×", "≤ 1.5×", p99_big <= 1.5 * p99_small),
             ("memory idle", f"{max(idle_fresh['Keyway'], idle_big):.0f} MB", "≤ 40 MB", max(idle_fresh["Keyway"], idle_big) <= 40),
             ("memory under load", f"{max(peaks['Keyway'], peaks['Keyway (1M)']):.0f} MB", "≤ 150 MB",
              max(peaks["Keyway"], peaks["Keyway (1M)"]) <= 150),
@@ -399,6 +406,9 @@ def main():
         memory = int(Path("/proc/meminfo").read_text().split()[1]) // (1024 * 1024)
         print(f"DescribeKeyPairs one name, ceiling / Keyway / Keyway --dev: the median of {ROUNDS} alternating runs each: "
               + "; ".join(f"{name} " + ", ".join(f"{run['rate']:,.0f}" for run in runs) for name, runs in rounds.items()))
+        print(f"DescribeKeyPairs one name, p99 ms of the {ROUNDS} runs: Keyway with {args.keys} "
+              + ", ".join(f"{run['p99']:.2f}" for run in rounds["Keyway"]) + f"; with {stored:,} "
+              + ", ".join(f"{run['p99']:.2f}" for run in big_runs))
         print(f"machine: {os.cpu_count()} cores, {cpu}, {memory} GiB; load: wrk -t{THREADS} -c{connections} -d{seconds}s "
               f"on loopback, server and wrk sharing the cores; {datetime.now(timezone.utc):%Y-%m-%d}")
     finally:

@@ -20,11 +20,14 @@ enum Base64 {
 
     /// Encodes and splits into lines of at most `width` characters, each ending in LF.
     static func encodeLines(_ bytes: some Collection<UInt8>, width: Int) -> [Substring] {
+        // Base64 is ASCII, so lines are cut at UTF-8 offsets rather than by stepping through Characters.
         let text = Self.encode(bytes)
+        let utf8 = text.utf8
         var lines: [Substring] = []
-        var start = text.startIndex
-        while start < text.endIndex {
-            let end = text.index(start, offsetBy: width, limitedBy: text.endIndex) ?? text.endIndex
+        lines.reserveCapacity((utf8.count + width - 1) / width)
+        var start = utf8.startIndex
+        while start < utf8.endIndex {
+            let end = utf8.index(start, offsetBy: width, limitedBy: utf8.endIndex) ?? utf8.endIndex
             lines.append(text[start..<end])
             start = end
         }

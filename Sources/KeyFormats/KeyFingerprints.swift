@@ -67,17 +67,25 @@ extension PrivateKey {
     /// Every fingerprint of the key, including EC2's fingerprint for a key it created.
     public var fingerprints: KeyFingerprints { KeyFingerprints(publicKey: self.publicKey, privateKey: self) }
 
-    /// EC2's fingerprint of this key as a key pair that CreateKeyPair made.
-    public var awsCreatedFingerprint: String { self.fingerprints.awsCreated! }
+    /// EC2's fingerprint of this key as a key pair that CreateKeyPair made; computes that one digest only.
+    public var awsCreatedFingerprint: String {
+        let digest = KeyFingerprints.digest(.awsCreated, publicKey: self.publicKey, privateKey: self)!
+        return self.keyType == .rsa ? digest.colonHex : Base64.encode(digest)
+    }
 }
 
 extension Collection<UInt8> {
     /// Lower-case hexadecimal pairs joined by colons, as `openssl md5 -c` prints them.
     var colonHex: String {
-        self.map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined(separator: ":")
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(self.count * 3)
+        for byte in self {
+            if !out.isEmpty { out.append(UInt8(ascii: ":")) }
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
