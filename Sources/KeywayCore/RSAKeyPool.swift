@@ -1,10 +1,6 @@
 import Foundation
 import KeyFormats
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// RSA keys generated ahead on dedicated threads, so CreateKeyPair answers without waiting for a generation and
 /// without blocking the threads that serve requests.
 ///
@@ -38,13 +34,10 @@ public final class RSAKeyPool: Sendable {
         self.size = size
         for index in 0..<max(1, threads) {
             for ahead in [true, false] {
-                // Named as the system shows them (at most 15 bytes): keyway-rsa-a0, keyway-rsa-d0, …
-                let name = "keyway-rsa-\(ahead ? "a" : "d")\(index)"
-                let thread = Thread { [state, capacity, size] in
-                    Self.prepareThread(name: name, ahead: ahead)
+                // keyway-rsa-a0, keyway-rsa-d0, …
+                KeyGenerationThread.start(name: "keyway-rsa-\(ahead ? "a" : "d")\(index)", idle: ahead) { [state, capacity, size] in
                     Self.generate(state: state, ahead: ahead, capacity: capacity, size: size)
                 }
-                thread.start()
             }
         }
     }
@@ -115,23 +108,5 @@ public final class RSAKeyPool: Sendable {
             // A key was made: another thread may now have work, or none.
             state.condition.broadcast()
         }
-    }
-
-    /// Names the calling thread and, for ahead threads, moves it to the idle scheduling class (Linux `SCHED_IDLE`),
-    /// or failing that to the lowest priority, so it runs only on cores with nothing else to do. A thread may always
-    /// lower its own priority.
-    private static func prepareThread(name: String, ahead: Bool) {
-        // Set from the thread itself, Foundation passes the name on to the system.
-        Thread.current.name = name
-        #if canImport(Glibc)
-        guard ahead else { return }
-        var parameters = sched_param()
-        parameters.sched_priority = 0
-        // SCHED_IDLE is 5 in <linux/sched.h>; Glibc's module does not export the constant.
-        if pthread_setschedparam(pthread_self(), 5, &parameters) != 0 {
-            // On Linux, PRIO_PROCESS with ID 0 is the calling thread alone.
-            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
-        }
-        #endif
     }
 }
