@@ -36,6 +36,7 @@ public func buildApplication(
     let certificateStore: any ServerCertificateStore
     let instanceStore: any InstanceStore
     var dataDirectory: URL?
+    var checkpoints: CheckpointService?
     switch configuration.storage {
     case .memory:
         keyPairStore = InMemoryKeyPairStore()
@@ -43,7 +44,8 @@ public func buildApplication(
         certificateStore = InMemoryServerCertificateStore()
         instanceStore = InMemoryInstanceStore()
     case .sqlite(let directory):
-        let database = try SQLiteDatabase(directory: directory)
+        let database = try SQLiteDatabase(directory: directory, backgroundCheckpoints: true)
+        checkpoints = CheckpointService(database: database, interval: .milliseconds(50), logger: logger)
         let sealer = try SecretSealer.load(directory: directory)
         keyPairStore = SQLiteKeyPairStore(database: database)
         identityStore = SQLiteIdentityStore(database: database, sealer: sealer)
@@ -106,6 +108,7 @@ public func buildApplication(
         clock: configuration.devAccount == nil ? nil : clock
     )
     var services: [any Service] = [usage]
+    if let checkpoints { services.append(checkpoints) }
     if let metadata { services.append(MetadataService(listener: metadata, store: instanceStore)) }
     return Application(
         responder: responder,

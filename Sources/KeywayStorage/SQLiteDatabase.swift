@@ -7,12 +7,20 @@ import GRDB
 /// fsynced and survives a crash or `kill -9`. Reads run concurrently beside the writer.
 public struct SQLiteDatabase: Sendable {
     let pool: DatabasePool
+    /// A connection of its own for WAL checkpoints, when they run in the background (see ``checkpoint()``).
+    private let checkpointer: DatabaseQueue?
 
     /// The file name inside the data folder.
     public static let fileName = "keyway.sqlite"
 
     /// Opens (creating if needed) the database in `directory` and applies any migrations it lacks.
-    public init(directory: URL) throws {
+    ///
+    /// With `backgroundCheckpoints`, the caller runs ``checkpoint()`` every few tens of milliseconds: WAL frames are
+    /// then copied into the database file on a connection of their own, beside the writer, instead of by the commit
+    /// that happens to cross SQLite's 1,000-page threshold (that commit's writes, and every write queued behind it,
+    /// waited for the copy and the database file's fsync). The writer still checkpoints at 8,000 pages, which then
+    /// finds nearly everything copied, so the WAL stays bounded even if background checkpoints fall behind.
+    public init(directory: URL, backgroundCheckpoints: Bool = false) throws {
         do {
             try FileManager.default.createDirectory(
                 at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
@@ -24,14 +32,44 @@ public struct SQLiteDatabase: Sendable {
         configuration.prepareDatabase { db in
             // FULL: the WAL is fsynced at every commit, so an acknowledged write is on disk.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            if backgroundCheckpoints { try db.execute(sql: "PRAGMA wal_autocheckpoint = 8000") }
         }
         configuration.busyMode = .timeout(10)
+        let path = directory.appendingPathComponent(Self.fileName).path
         do {
-            self.pool = try DatabasePool(path: directory.appendingPathComponent(Self.fileName).path, configuration: configuration)
+            self.pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
             throw KeywayStorageError(.cannotOpen, reason: "cannot open the database in \(directory.path): \(error)")
         }
         try Self.migrator.migrate(self.pool)
+        if backgroundCheckpoints {
+            var checkpointing = Configuration()
+            checkpointing.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            do {
+                self.checkpointer = try DatabaseQueue(path: path, configuration: checkpointing)
+            } catch {
+                throw KeywayStorageError(.cannotOpen, reason: "cannot open the database in \(directory.path): \(error)")
+            }
+        } else {
+            self.checkpointer = nil
+        }
+    }
+
+    /// Copies committed WAL frames into the database file without waiting for readers or the writer (a `PASSIVE`
+    /// checkpoint) on the checkpoint connection; does nothing unless opened with `backgroundCheckpoints`. Returns the
+    /// frames in the WAL and how many of them are now in the database file, or nil when SQLite is busy with another
+    /// checkpoint or a WAL restart just then (the next call will do the work).
+    @discardableResult
+    public func checkpoint() async throws -> (walFrames: Int, checkpointed: Int)? {
+        guard let checkpointer else { return (0, 0) }
+        do {
+            return try await checkpointer.writeWithoutTransaction { db in
+                let result = try db.checkpoint(.passive)
+                return (result.walFrameCount, result.checkpointedFrameCount)
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            return nil
+        }
     }
 
     /// The schema's history. Migrations are append-only: never edit or reorder one that has shipped; add a new one.

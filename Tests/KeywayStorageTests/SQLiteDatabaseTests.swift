@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import KeywayCore
 @testable import KeywayStorage
+import Synchronization
 import Testing
 
 @Suite struct SQLiteDatabaseTests {
@@ -15,6 +16,31 @@ import Testing
         let database = try SQLiteDatabase(directory: directory)
         #expect(try await SQLiteKeyPairStore(database: database).keyPairs(in: KeyPairStoreContractTests.scope) == [pair])
         #expect(try database.integrityCheck() == "ok")
+    }
+
+    /// Background checkpoints copy committed frames into the database file while writers keep writing, and what is
+    /// written stays readable through it, integrity intact; without them `checkpoint()` does nothing.
+    @Test func backgroundCheckpointsCopyTheWALBesideWriters() async throws {
+        let directory = temporaryDirectory()
+        let database = try SQLiteDatabase(directory: directory, backgroundCheckpoints: true)
+        let store = SQLiteKeyPairStore(database: database)
+        let done = Mutex(false)
+        let writes = Task {
+            defer { done.withLock { $0 = true } }
+            for index in 0..<200 { try await store.insert(KeyPairStoreContractTests.keyPair("k\(index)"), limit: 1000) }
+        }
+        while !done.withLock({ $0 }) { try await database.checkpoint() }
+        try await writes.value
+        var last = try await database.checkpoint()
+        while last == nil { last = try await database.checkpoint() }
+        #expect(last!.walFrames > 0)
+        #expect(last!.checkpointed == last!.walFrames)
+        #expect(try await store.keyPairs(in: KeyPairStoreContractTests.scope).count == 200)
+        #expect(try database.integrityCheck() == "ok")
+        let reopened = try SQLiteDatabase(directory: directory)
+        #expect(try await SQLiteKeyPairStore(database: reopened).keyPairs(in: KeyPairStoreContractTests.scope).count == 200)
+        let plain = try #require(try await reopened.checkpoint())
+        #expect(plain == (0, 0))
     }
 
     /// A database from before the key pair counts (migration 0005) gets counts for the key pairs it already holds.
