@@ -2,20 +2,28 @@ import KeywayStorage
 import Logging
 import ServiceLifecycle
 
-/// Runs the SQLite store's WAL checkpoints in the background every `interval` while the server runs, so no commit
-/// waits for one (see ``SQLiteDatabase/checkpoint()``).
+/// Runs the SQLite store's WAL checkpoints in the background while the server runs, so no commit waits for one (see
+/// ``SQLiteDatabase/checkpoint()``): every `interval` while writes come in, every `idleInterval` once a checkpoint
+/// finds nothing new (an idle server is not woken twenty times a second; the first second of a burst is covered by
+/// the writer's own fallback checkpoint).
 struct CheckpointService: Service {
     let database: SQLiteDatabase
     let interval: Duration
+    var idleInterval: Duration = .seconds(1)
     let logger: Logger
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             var failing = false
+            var last: (walFrames: Int, checkpointed: Int)?
+            var idle = false
             while !Task.isCancelled {
-                try? await Task.sleep(for: self.interval)
+                try? await Task.sleep(for: idle ? self.idleInterval : self.interval)
                 do {
-                    try await self.database.checkpoint()
+                    let result = try await self.database.checkpoint()
+                    // Nothing new: the WAL is as it was and all of it is in the database file.
+                    idle = result != nil && result!.walFrames == last?.walFrames && result!.checkpointed == result!.walFrames
+                    last = result ?? last
                     failing = false
                 } catch {
                     // The writer's own checkpoints still bound the WAL; say so once, not every interval.
