@@ -27,8 +27,7 @@ public enum RequestID {
                         buffer[index] = UInt8(ascii: "-")
                         index += 1
                     }
-                    let digit = UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * nibble)) & 0xF
-                    buffer[index] = digit < 10 ? 0x30 + digit : 0x57 + digit
+                    buffer[index] = ASCII.hexDigit(UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * nibble)) & 0xF)
                     index += 1
                 }
             }

@@ -15,15 +15,16 @@ struct CheckpointService: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             var failing = false
-            var last: (walFrames: Int, checkpointed: Int)?
+            var lastWALFrames: Int?
             var idle = false
             while !Task.isCancelled {
                 try? await Task.sleep(for: idle ? self.idleInterval : self.interval)
                 do {
-                    let result = try await self.database.checkpoint()
+                    // nil: SQLite was busy with another checkpoint; keep the pace and try again.
+                    guard let result = try await self.database.checkpoint() else { continue }
                     // Nothing new: the WAL is as it was and all of it is in the database file.
-                    idle = result != nil && result!.walFrames == last?.walFrames && result!.checkpointed == result!.walFrames
-                    last = result ?? last
+                    idle = result.walFrames == lastWALFrames && result.checkpointed == result.walFrames
+                    lastWALFrames = result.walFrames
                     failing = false
                 } catch {
                     // The writer's own checkpoints still bound the WAL; say so once, not every interval.
