@@ -86,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "keyway",
             dependencies: [
-                "KeyTools", "KeywayServer",
+                "KeyTools", "KeywayServer", "KeywayStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -12,11 +12,25 @@ public struct AWSError: Error, Hashable, Sendable, CustomStringConvertible {
     public let message: String
     /// The HTTP status.
     public let status: HTTPResponse.Status
+    /// For a server fault, what caused it: logged once with the request ID, never sent to the client, and never a
+    /// secret. Not part of equality.
+    public let cause: String?
 
-    public init(code: String, message: String, status: HTTPResponse.Status = .badRequest) {
+    public init(code: String, message: String, status: HTTPResponse.Status = .badRequest, cause: String? = nil) {
         self.code = code
         self.message = message
         self.status = status
+        self.cause = cause
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.status == rhs.status
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(self.code)
+        hasher.combine(self.message)
+        hasher.combine(self.status)
     }
 
     /// `Sender` for 4xx, `Receiver` for 5xx, as the Query protocol's `<Type>` element says.
@@ -39,10 +53,19 @@ public struct AWSError: Error, Hashable, Sendable, CustomStringConvertible {
         AWSError(code: "InvalidAction", message: "The action \(action.prefix(100)) is not valid for this web service.")
     }
 
-    /// A server fault that the client did not cause; details go to the log, not to the client.
-    public static func internalError() -> AWSError {
+    /// A server fault that the client did not cause (EC2's `InternalError`, 500); `cause` goes to the log, not to
+    /// the client.
+    public static func internalError(cause: String) -> AWSError {
         AWSError(
-            code: "InternalError", message: "An internal error has occurred.", status: .internalServerError
+            code: "InternalError", message: "An internal error has occurred.", status: .internalServerError, cause: cause
+        )
+    }
+
+    /// IAM's and STS's answer to a server fault (`ServiceFailure`, 500); `cause` goes to the log, not to the client.
+    public static func serviceFailure(cause: String) -> AWSError {
+        AWSError(
+            code: "ServiceFailure", message: "The request processing has failed because of an unknown error.",
+            status: .internalServerError, cause: cause
         )
     }
 }

@@ -52,7 +52,9 @@ public enum AWSTimestamp {
 
     /// The civil date and time of an instant (Howard Hinnant's days-to-civil algorithm).
     private static func components(_ date: Date) -> Components {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let raw = (date.timeIntervalSince1970 * 1000).rounded(.down)
+        // ISO 8601 as AWS writes it has four-digit years: clamp to years 1–9999 (and NaN to 1970) instead of trapping.
+        let milliseconds = raw.isFinite ? Int64(min(max(raw, -62_135_596_800_000), 253_402_300_799_999)) : 0
         let seconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
         let millisecond = milliseconds - seconds * 1000
         var days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400

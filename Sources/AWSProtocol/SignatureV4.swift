@@ -409,4 +409,7 @@ public enum SignatureV4Failure: Error, Hashable, Sendable {
     case notYetCurrent(signed: Date, now: Date)
     /// A presigned URL used after its validity.
     case presignedURLExpired
+    /// The credentials could not be looked up (a fault of the store, not of the request); the text is the cause,
+    /// for the server's log only.
+    case internalFailure(String)
 }

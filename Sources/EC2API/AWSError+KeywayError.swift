@@ -48,7 +48,7 @@ extension AWSError {
         case .invalidParameterValue:
             self.init(code: "InvalidParameterValue", message: "Invalid value for parameter \(error.subject): \(error.detail)")
         default:
-            self = .internalError()
+            self = .internalError(cause: error.description)
         }
     }
 }
@@ -70,6 +70,8 @@ extension AWSError {
             AWSError(code: "AuthFailure", message: "AWS was not able to validate the provided access credentials", status: .unauthorized)
         case .expired, .notYetCurrent, .presignedURLExpired:
             AWSError(code: "RequestExpired", message: "Request has expired.")
+        case .internalFailure(let cause):
+            AWSError.internalError(cause: cause)
         }
     }
 }

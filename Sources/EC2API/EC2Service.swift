@@ -76,7 +76,7 @@ public struct EC2Service: Sendable {
         } catch let error as KeywayError {
             throw AWSError(ec2: error)
         } catch {
-            throw AWSError.internalError()
+            throw AWSError.internalError(cause: "\(error)")
         }
     }
 

@@ -67,7 +67,7 @@ extension AWSError {
                 message: "1 validation error detected: Value null at '\(error.subject.lowerCamelCased)' failed to satisfy constraint: Member must not be null"
             )
         default:
-            self.init(code: "ServiceFailure", message: "The request processing has failed because of an unknown error.", status: .internalServerError)
+            self = .serviceFailure(cause: error.description)
         }
     }
 
@@ -100,6 +100,8 @@ extension AWSError {
             )
         case .presignedURLExpired:
             AWSError(code: "AccessDenied", message: "Request has expired", status: .forbidden)
+        case .internalFailure(let cause):
+            AWSError.serviceFailure(cause: cause)
         }
     }
 }

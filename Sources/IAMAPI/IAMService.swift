@@ -67,7 +67,7 @@ public struct IAMService: Sendable {
         } catch let error as KeywayError {
             throw AWSError(iam: error, caller: context.principal)
         } catch {
-            throw AWSError(code: "ServiceFailure", message: "The request processing has failed because of an unknown error.", status: .internalServerError)
+            throw AWSError.serviceFailure(cause: "\(error)")
         }
     }
 

@@ -14,6 +14,8 @@ public struct StartupCredentials: Sendable {
     public let secretAccessKey: String
     /// Where they were written, in the AWS CLI's credentials-file format; nil for memory storage.
     public let file: URL?
+    /// Why they could not be written to the data folder, when they could not; they are then shown only once.
+    public var fileError: String? = nil
 }
 
 /// Builds the Keyway application: the stores, the services, authentication, the HTTP responder.
@@ -46,7 +48,7 @@ public func buildApplication(
     case .sqlite(let directory):
         let database = try SQLiteDatabase(directory: directory, backgroundCheckpoints: true)
         checkpoints = CheckpointService(database: database, interval: .milliseconds(50), logger: logger)
-        let sealer = try SecretSealer.load(directory: directory)
+        let sealer = try SecretSealer.load(directory: directory, database: database)
         keyPairStore = SQLiteKeyPairStore(database: database)
         identityStore = SQLiteIdentityStore(database: database, sealer: sealer)
         certificateStore = SQLiteServerCertificateStore(database: database, sealer: sealer)
@@ -55,11 +57,21 @@ public func buildApplication(
     }
     let identity = IdentityService(store: identityStore, environment: configuration.identityEnvironment)
     if let created = try await ensureAccount(identity, devAccount: configuration.devAccount) {
-        let file = try dataDirectory.map { try writeCredentialsFile(created, directory: $0) }
+        // The credentials are shown even when the file cannot be written: they are the only root secret there is.
+        var file: URL?
+        var fileError: String?
+        if let dataDirectory {
+            do {
+                file = try writeCredentialsFile(created, directory: dataDirectory)
+            } catch {
+                fileError = "\(error)"
+                logger.error("cannot write the root credentials file", metadata: ["cause": .string("\(error)")])
+            }
+        }
         onStartupCredentials(
             StartupCredentials(
                 account: created.account.id, accessKeyID: created.rootKey.key.id.rawValue,
-                secretAccessKey: created.rootKey.secret.value, file: file
+                secretAccessKey: created.rootKey.secret.value, file: file, fileError: fileError
             )
         )
     }

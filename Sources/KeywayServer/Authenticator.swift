@@ -52,7 +52,8 @@ final class Authenticator: Sendable {
                 issued = false
             }
         } catch {
-            throw .unknownAccessKey
+            // A fault of the store is not the caller's: never answer it as an unknown key (issue 13).
+            throw .internalFailure("credential lookup failed: \(error)")
         }
         guard let (principal, secret) = credentials else {
             if let devAccount = self.devAccount, !issued {

@@ -51,6 +51,6 @@ public enum KeywayAdmin {
 
     private static func identity(_ directory: URL) throws -> IdentityService {
         let database = try SQLiteDatabase(directory: directory)
-        return IdentityService(store: SQLiteIdentityStore(database: database, sealer: try SecretSealer.load(directory: directory)))
+        return IdentityService(store: SQLiteIdentityStore(database: database, sealer: try SecretSealer.load(directory: directory, database: database)))
     }
 }

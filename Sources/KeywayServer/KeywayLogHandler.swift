@@ -54,10 +54,41 @@ public struct KeywayLogHandler: LogHandler {
         var line = Self.timestamp()
         line += " \(event.level) \(self.label):"
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
-            line += " \(key)=\(value)"
+            line += " \(key)=\(Self.escaped("\(value)"))"
         }
-        line += " [\(event.source)] \(event.message)\n"
+        line += " [\(event.source)] \(Self.escaped(event.message.description, quoting: false))\n"
         self.output(line)
+    }
+
+    /// A value as it may stand in a log line: request strings reach metadata (an `Action`, a user name), so a
+    /// newline or other control character could forge a line. Those are written as escapes, and a value with a
+    /// space, quote or backslash is quoted, so every line stays one line and each `key=value` reads back whole.
+    static func escaped(_ value: String, quoting: Bool = true) -> String {
+        let needsWork = value.utf8.contains { byte in
+            byte < 0x21 || byte == 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+        }
+        guard needsWork || (quoting && value.isEmpty) else { return value }
+        var out = quoting ? "\"" : ""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\\": out += "\\\\"
+            case "\"": out += quoting ? "\\\"" : "\""
+            case " ": out += " "
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
+                    || scalar.value == 0x2028 || scalar.value == 0x2029
+                {
+                    out += "\\u{\(String(scalar.value, radix: 16))}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        if quoting { out += "\"" }
+        return out
     }
 
     /// Local time as `StreamLogHandler` writes it, `%Y-%m-%dT%H:%M:%S%z`.

@@ -43,8 +43,13 @@ struct KeywayResponder: HTTPResponder {
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: keys.map { $0 + "\n" }.joined())))
         }
         if request.uri.path == "/_keyway/clock", request.method == .post, let clock = self.clock {
-            let seconds = request.uri.queryParameters.get("advance").flatMap(Double.init) ?? 0
-            clock.advance(by: seconds)
+            // Only a finite number of seconds within ten years: NaN or infinity would poison every date after it.
+            guard let seconds = request.uri.queryParameters.get("advance").flatMap(Double.init), clock.advance(by: seconds) else {
+                return Response(
+                    status: .badRequest, headers: [.contentType: "application/json"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"error":"advance must be a finite number of seconds, at most ten years"}"#))
+                )
+            }
             context.logger.warning("dev mode: clock advanced", metadata: ["seconds": .stringConvertible(seconds)])
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"advanced":\#(seconds)}"#)))
         }

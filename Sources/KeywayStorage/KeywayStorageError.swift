@@ -4,9 +4,10 @@
 /// store itself, which the server reports as internal errors.
 public struct KeywayStorageError: Error, Hashable, Sendable, CustomStringConvertible {
     public let code: Code
-    private let reason: String
+    /// What went wrong, in one sentence for the operator; never holds a secret.
+    public let reason: String
 
-    init(_ code: Code, reason: String) {
+    public init(_ code: Code, reason: String) {
         self.code = code
         self.reason = reason
     }
@@ -24,12 +25,7 @@ public struct KeywayStorageError: Error, Hashable, Sendable, CustomStringConvert
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
         private init(_ name: String) { self.name = name }
-        /// A file in the data folder could not be written.
-    public static func cannotWrite(_ path: String) -> KeywayStorageError {
-        KeywayStorageError(.cannotWrite, reason: "cannot write \(path)")
-    }
-
-    public var description: String { self.name }
+        public var description: String { self.name }
 
         /// The data folder or the database file could not be opened or created.
         public static let cannotOpen = Code("cannotOpen")
@@ -39,5 +35,9 @@ public struct KeywayStorageError: Error, Hashable, Sendable, CustomStringConvert
         public static let unknownMigration = Code("unknownMigration")
         /// A file in the data folder could not be written.
         public static let cannotWrite = Code("cannotWrite")
+        /// The database holds sealed secrets but no master key was given (no `master.key`, no `KEYWAY_MASTER_KEY`).
+        public static let masterKeyMissing = Code("masterKeyMissing")
+        /// The master key given does not open the secrets the database holds.
+        public static let masterKeyMismatch = Code("masterKeyMismatch")
     }
 }

@@ -209,7 +209,49 @@ public struct SQLiteDatabase: Sendable {
                     """
             )
         }
+        migrator.registerMigration("0006-keyway-meta") { db in
+            // Facts about the store itself; first of them the master-key canary (see `SecretSealer.load`).
+            try db.execute(
+                sql: """
+                    CREATE TABLE keyway_meta (
+                        name TEXT PRIMARY KEY NOT NULL,
+                        value BLOB NOT NULL
+                    ) STRICT;
+                    """
+            )
+        }
         return migrator
+    }
+
+    /// A value of `keyway_meta`, or nil when it was never written.
+    func metaValue(_ name: String) throws -> Data? {
+        try self.pool.read { db in try Data.fetchOne(db, sql: "SELECT value FROM keyway_meta WHERE name = ?", arguments: [name]) }
+    }
+
+    /// Writes a value of `keyway_meta`, durably, replacing any earlier one.
+    func setMetaValue(_ name: String, _ value: Data) throws {
+        try self.pool.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO keyway_meta (name, value) VALUES (?, ?)", arguments: [name, value])
+        }
+    }
+
+    /// One sealed secret the store holds and the ID it was sealed for, or nil when it holds none; lets a store made
+    /// before the master-key canary existed check a master key against what it actually holds.
+    func anySealedSecret() throws -> (sealed: Data, id: String)? {
+        try self.pool.read { db in
+            if let row = try Row.fetchOne(db, sql: "SELECT id, secret_sealed FROM access_keys LIMIT 1") {
+                return (row["secret_sealed"], row["id"])
+            }
+            if let row = try Row.fetchOne(db, sql: "SELECT id, private_key_sealed FROM server_certificates LIMIT 1") {
+                return (row["private_key_sealed"], row["id"])
+            }
+            return nil
+        }
+    }
+
+    /// Whether the store holds any account: a store that does is never given a new master key.
+    func holdsAccounts() throws -> Bool {
+        try self.pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM accounts)") ?? false }
     }
 
     /// Appends a line to the audit log (administrative operations such as key recovery).
@@ -217,7 +259,7 @@ public struct SQLiteDatabase: Sendable {
         try self.pool.write { db in
             try db.execute(
                 sql: "INSERT INTO audit_log (at_s, action, subject, detail) VALUES (?, ?, ?, ?)",
-                arguments: [Int64(Date().timeIntervalSince1970), action, subject, detail]
+                arguments: [Date().storedSeconds, action, subject, detail]
             )
         }
     }

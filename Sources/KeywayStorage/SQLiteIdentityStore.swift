@@ -230,7 +230,7 @@ public struct SQLiteIdentityStore: IdentityStore {
         )
     }
 
-    private static func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
+    private static func seconds(_ date: Date) -> Int64 { date.storedSeconds }
 
     private static func user(_ row: Row) throws -> IAMUser {
         guard let account = AccountID(rawValue: row["account"]), let id = UserID(rawValue: row["id"]) else {

@@ -21,7 +21,7 @@ public struct SQLiteInstanceStore: InstanceStore {
                     sql: "INSERT INTO instances (id, account, region, address_index, private_ip, launched_s, record_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     arguments: [
                         instance.id.rawValue, instance.scope.account.rawValue, instance.scope.region.rawValue, next, instance.privateIP,
-                        Int64(instance.launchTime.timeIntervalSince1970), try InstanceRecord(instance).json,
+                        instance.launchTime.storedSeconds, try InstanceRecord(instance).json,
                     ]
                 )
                 next += 1

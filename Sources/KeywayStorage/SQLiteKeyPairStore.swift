@@ -81,7 +81,7 @@ public struct SQLiteKeyPairStore: KeyPairStore {
                     arguments: [
                         keyPair.id.rawValue, keyPair.scope.account.rawValue, keyPair.scope.region.rawValue,
                         keyPair.name, keyPair.keyType.rawValue, keyPair.fingerprint, keyPair.publicKey,
-                        Int64((keyPair.createTime.timeIntervalSince1970 * 1000).rounded(.down)),
+                        keyPair.createTime.storedMilliseconds,
                     ]
                 )
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {

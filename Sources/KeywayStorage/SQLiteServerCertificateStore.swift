@@ -33,8 +33,8 @@ public struct SQLiteServerCertificateStore: ServerCertificateStore {
                     """,
                 arguments: [
                     certificate.account.rawValue, certificate.name, certificate.name.lowercased(), certificate.path,
-                    certificate.id.rawValue, Int64(certificate.uploadDate.timeIntervalSince1970.rounded(.down)),
-                    Int64(certificate.expiration.timeIntervalSince1970.rounded(.down)), certificate.body, certificate.chain,
+                    certificate.id.rawValue, certificate.uploadDate.storedSeconds,
+                    certificate.expiration.storedSeconds, certificate.body, certificate.chain,
                     tags, sealed,
                 ]
             )

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import KeywayCore
 import KeywayServer
+import KeywayStorage
 import Logging
 
 /// `keyway serve`: runs the AWS-compatible endpoint until SIGINT or SIGTERM.
@@ -71,9 +72,21 @@ struct ServeCommand: AsyncParsableCommand {
             }
             configuration.devAccount = account
         }
+        let app: any ApplicationProtocol
+        do {
+            app = try await self.build(configuration: configuration)
+        } catch let error as KeywayStorageError {
+            // One clear line for the operator, and nothing started (a missing or wrong master key, an unopenable store).
+            FileHandle.standardError.write(Data("keyway: cannot start: \(error.reason)\n".utf8))
+            throw ExitCode(1)
+        }
+        try await app.runService()
+    }
+
+    private func build(configuration: ServerConfiguration) async throws -> some ApplicationProtocol {
         let host = self.host
         let dev = self.dev
-        let app = try await buildApplication(
+        return try await buildApplication(
             configuration: configuration,
             onStartupCredentials: { credentials in
                 var text = """
@@ -84,6 +97,8 @@ struct ServeCommand: AsyncParsableCommand {
                     """
                 if let file = credentials.file {
                     text += "Saved to \(file.path) (mode 0600); use it with AWS_SHARED_CREDENTIALS_FILE=\(file.path)\n\n"
+                } else if let reason = credentials.fileError {
+                    text += "NOT saved (\(reason)): copy them now, they cannot be shown again.\n\n"
                 }
                 FileHandle.standardOutput.write(Data(text.utf8))
             }
@@ -105,6 +120,5 @@ struct ServeCommand: AsyncParsableCommand {
             // Start generating RSA keys for CreateKeyPair now that the listener is up, not at the first request.
             _ = RSAKeyPool.shared
         }
-        try await app.runService()
     }
 }

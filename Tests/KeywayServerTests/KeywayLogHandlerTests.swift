@@ -43,4 +43,19 @@ import Testing
         #expect(all[0].contains("keyway: l=1 p=1 who=provider [KeywayServerTests] first\n"))
         #expect(all[1].contains("warning keyway: l=1 p=1 who=explicit [KeywayServerTests] second\n"))
     }
+
+    /// Request strings cannot forge a line or a field: control characters become escapes, and a value with a
+    /// space or quote is quoted (issue 13).
+    @Test func escapesRequestStringsInMetadataAndMessages() throws {
+        let lines = Lines()
+        let logger = self.logger(lines)
+        logger.info("bad\nline", metadata: ["action": "X\n2026-01-01 info keyway: forged=1", "user": "a \"b\"", "plain": "AKIA0"])
+        let line = try #require(lines.all.first)
+        #expect(line.filter { $0 == "\n" }.count == 1)
+        #expect(line.contains(#"action="X\n2026-01-01 info keyway: forged=1""#), "\(line)")
+        #expect(line.contains(#"user="a \"b\"""#), "\(line)")
+        #expect(line.contains(" plain=AKIA0 "), "\(line)")
+        #expect(line.hasSuffix(#"] bad\nline"# + "\n"), "\(line)")
+        #expect(KeywayLogHandler.escaped("\u{1b}[31m") == #""\u{1b}[31m""#)
+    }
 }

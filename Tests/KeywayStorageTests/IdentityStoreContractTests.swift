@@ -115,17 +115,57 @@ import Testing
 
     @Test func masterKeyFileIsMadeOnceWithMode0600() throws {
         let directory = temporaryDirectory()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let first = try SecretSealer.load(directory: directory, environment: [:])
+        let database = try SQLiteDatabase(directory: directory)
+        let first = try SecretSealer.load(directory: directory, database: database, environment: [:])
         let sealed = try first.seal("secret", id: "AKIA")
-        let second = try SecretSealer.load(directory: directory, environment: [:])
+        let second = try SecretSealer.load(directory: directory, database: database, environment: [:])
         #expect(try second.open(sealed, id: "AKIA") == "secret")
         #expect(throws: KeywayStorageError.self) { try second.open(sealed, id: "AKIB") }
         let attributes = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("master.key").path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
-        let fromEnvironment = try SecretSealer.load(
-            directory: directory, environment: [SecretSealer.environmentVariable: Data(repeating: 7, count: 32).base64EncodedString()]
-        )
-        #expect(throws: KeywayStorageError.self) { try fromEnvironment.open(sealed, id: "AKIA") }
+    }
+
+    @Test func anotherMasterKeyIsRefusedByTheCanary() throws {
+        let directory = temporaryDirectory()
+        let database = try SQLiteDatabase(directory: directory)
+        _ = try SecretSealer.load(directory: directory, database: database, environment: [:])
+        let otherKey = [SecretSealer.environmentVariable: Data(repeating: 7, count: 32).base64EncodedString()]
+        #expect(throws: KeywayStorageError(.masterKeyMismatch, reason: "")) {
+            try SecretSealer.load(directory: directory, database: database, environment: otherKey)
+        }
+    }
+
+    @Test func aStoreWithSecretsIsNeverGivenANewMasterKey() async throws {
+        let directory = temporaryDirectory()
+        let database = try SQLiteDatabase(directory: directory)
+        let sealer = try SecretSealer.load(directory: directory, database: database, environment: [:])
+        let store = SQLiteIdentityStore(database: database, sealer: sealer)
+        let (root, secret) = Self.key(user: nil)
+        try await store.createAccount(Account(id: Self.account, createTime: Date()), rootKey: root, secret: secret)
+        let keyFile = directory.appendingPathComponent(SecretSealer.fileName)
+        try FileManager.default.removeItem(at: keyFile)
+        let before = try Data(contentsOf: directory.appendingPathComponent(SQLiteDatabase.fileName))
+        let error = #expect(throws: KeywayStorageError(.masterKeyMissing, reason: "")) {
+            try SecretSealer.load(directory: directory, database: database, environment: [:])
+        }
+        #expect(error?.reason.contains("master.key is missing") == true)
+        #expect(!FileManager.default.fileExists(atPath: keyFile.path))
+        #expect(try Data(contentsOf: directory.appendingPathComponent(SQLiteDatabase.fileName)) == before)
+    }
+
+    @Test func aStoreFromBeforeTheCanaryIsCheckedAgainstItsSecrets() async throws {
+        let directory = temporaryDirectory()
+        let database = try SQLiteDatabase(directory: directory)
+        let key = SymmetricKey(size: .bits256)
+        let store = SQLiteIdentityStore(database: database, sealer: SecretSealer(key: key))
+        let (root, secret) = Self.key(user: nil)
+        try await store.createAccount(Account(id: Self.account, createTime: Date()), rootKey: root, secret: secret)
+        let wrong = [SecretSealer.environmentVariable: Data(repeating: 7, count: 32).base64EncodedString()]
+        #expect(throws: KeywayStorageError(.masterKeyMismatch, reason: "")) {
+            try SecretSealer.load(directory: directory, database: database, environment: wrong)
+        }
+        let right = [SecretSealer.environmentVariable: key.withUnsafeBytes { Data($0).base64EncodedString() }]
+        let sealer = try SecretSealer.load(directory: directory, database: database, environment: right)
+        #expect(try await SQLiteIdentityStore(database: database, sealer: sealer).accessKey(id: root.id)?.secret == secret)
     }
 }
