@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
         // Resolved through Hummingbird already; named for the metadata listeners, which bind one address each.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        // Resolved through Hummingbird already; named for NIOHTTPTypes, the request parts `RequestLimitHandler` reads.
+        .package(url: "https://github.com/apple/swift-nio-extras.git", exact: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
         // The embedded store: WAL through DatabasePool, serialized writes, named append-only migrations.
         .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
@@ -71,8 +73,11 @@ let package = Package(
             dependencies: [
                 "AWSProtocol", "KeywayCore", "KeywayStorage", "EC2API", "IAMAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -32,6 +32,12 @@ extension AWSError {
             self.init(code: "FilterLimitExceeded", message: "The maximum length for a filter value is 255 characters")
         case .instanceNotFound:
             self.init(code: "InvalidInstanceID.NotFound", message: "The instance ID '\(error.subject.prefix(100))' does not exist")
+        case .instanceIDMalformed:
+            self.init(code: "InvalidInstanceID.Malformed", message: "Invalid id: \"\(error.subject.prefix(100))\" (expecting \"i-...\")")
+        case .imageIDMalformed:
+            self.init(code: "InvalidAMIID.Malformed", message: "Invalid id: \"\(error.subject.prefix(100))\" (expecting \"ami-...\")")
+        case .instanceLimitExceeded:
+            self.init(code: "InstanceLimitExceeded", message: error.detail)
         case .imageNotFound:
             self.init(code: "InvalidAMIID.NotFound", message: "The image id '[\(error.subject.prefix(100))]' does not exist")
         case .incorrectInstanceState:

@@ -6,9 +6,19 @@ extension QueryParameters {
     /// `Filter.N.Name` with `Filter.N.Value.M`.
     func filters() throws(AWSError) -> [Filter] {
         var filters: [Filter] = []
+        var values = 0
         for structure in self.structures("Filter") {
             guard let name = structure["Name"], !name.isEmpty else { throw .missingParameter("Filter.Name") }
-            filters.append(Filter(name: name, values: structure.list("Value")))
+            let filter = Filter(name: name, values: structure.list("Value"))
+            values += filter.values.count
+            // EC2's cap on one call's filter values (docs/aws-behaviour.md), checked before any value is matched.
+            guard values <= Filter.maximumValuesPerCall else {
+                throw AWSError(
+                    code: "FilterLimitExceeded",
+                    message: "The maximum number of filter values specified on a single call is \(Filter.maximumValuesPerCall)"
+                )
+            }
+            filters.append(filter)
         }
         return filters
     }

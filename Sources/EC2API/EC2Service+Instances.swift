@@ -33,8 +33,12 @@ extension EC2Service {
     func describeInstances(_ parameters: QueryParameters, context: Context) async throws -> String {
         let ids = parameters.list("InstanceId")
         let filters = try parameters.filters()
+        let maxResults = try parameters.int("MaxResults")
+        let nextToken = parameters["NextToken"]
         try Self.checkDryRun(parameters)
-        let found = try await self.instances.describe(in: context.scope, ids: ids, filters: filters)
+        let (found, next) = try await self.instances.describe(
+            in: context.scope, ids: ids, filters: filters, maxResults: maxResults, nextToken: nextToken
+        )
         var reservations: [(String, [Instance])] = []
         for instance in found {
             if let index = reservations.firstIndex(where: { $0.0 == instance.reservationID }) {
@@ -44,6 +48,7 @@ extension EC2Service {
             }
         }
         return Self.response("DescribeInstances", context: context) { writer in
+            defer { writer.element("nextToken", ifPresent: next) }
             guard !reservations.isEmpty else {
                 writer.emptyElement("reservationSet")
                 return

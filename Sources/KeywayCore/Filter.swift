@@ -10,6 +10,8 @@ public struct Filter: Hashable, Sendable {
 
     /// EC2's longest filter value.
     public static let maximumValueLength = 255
+    /// EC2's most filter values in one call, over all of its filters.
+    public static let maximumValuesPerCall = 200
 
     /// Whether any of the values, read as a wildcard pattern, matches `text`.
     public func matches(_ text: String) -> Bool {

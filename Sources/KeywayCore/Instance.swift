@@ -4,11 +4,21 @@ import Foundation
 public struct InstanceID: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible {
     public let rawValue: String
 
+    /// An ID of the form Keyway issues: `i-` and 17 hexadecimal digits.
     public init?(rawValue: String) {
-        guard rawValue.utf8.count == 19, rawValue.hasPrefix("i-"),
-            rawValue.utf8.dropFirst(2).allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
-        else { return nil }
+        guard rawValue.utf8.count == 19, Self.isWellFormed(rawValue) else { return nil }
         self.rawValue = rawValue
+    }
+
+    /// Any ID of a form EC2 has issued: `i-` and 8 (before 2016) or 17 hexadecimal digits. Such an ID that is not
+    /// known is `InvalidInstanceID.NotFound`; anything else is `InvalidInstanceID.Malformed`.
+    public init?(wellFormed text: String) {
+        guard Self.isWellFormed(text) else { return nil }
+        self.rawValue = text
+    }
+
+    private static func isWellFormed(_ text: String) -> Bool {
+        Image.hasHexSuffix(text, prefix: "i-")
     }
 
     public static func random(using generator: inout some RandomNumberGenerator) -> InstanceID {
@@ -112,11 +122,24 @@ public struct Image: Hashable, Sendable {
     public var name: String
     public var description: String
     public var platform: Platform
+    /// The OS user the image's launch key is installed for, as each distribution's EC2 images do (docs/aws-behaviour.md).
+    public var defaultUser: String
+
+    /// Whether `text` is of a form EC2 has issued for images: `ami-` and 8 or 17 hexadecimal digits.
+    public static func isWellFormedID(_ text: String) -> Bool { Self.hasHexSuffix(text, prefix: "ami-") }
+
+    /// `prefix` followed by 8 or 17 lower-case hexadecimal digits, EC2's two ID lengths.
+    static func hasHexSuffix(_ text: String, prefix: String) -> Bool {
+        let utf8 = text.utf8
+        guard utf8.starts(with: prefix.utf8) else { return false }
+        let digits = utf8.dropFirst(prefix.utf8.count)
+        return (digits.count == 8 || digits.count == 17) && digits.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+    }
 
     /// The images every region offers: two Linux and one Windows.
     public static let catalogue: [Image] = [
-        Image(id: "ami-0a1b2c3d4e5f60001", name: "al2023-ami-2023.6-x86_64", description: "Amazon Linux 2023 (Keyway catalogue)", platform: .linux),
-        Image(id: "ami-0a1b2c3d4e5f60002", name: "ubuntu-noble-24.04-amd64-server", description: "Ubuntu 24.04 LTS (Keyway catalogue)", platform: .linux),
-        Image(id: "ami-0a1b2c3d4e5f60003", name: "Windows_Server-2022-English-Full-Base", description: "Windows Server 2022 (Keyway catalogue)", platform: .windows),
+        Image(id: "ami-0a1b2c3d4e5f60001", name: "al2023-ami-2023.6-x86_64", description: "Amazon Linux 2023 (Keyway catalogue)", platform: .linux, defaultUser: "ec2-user"),
+        Image(id: "ami-0a1b2c3d4e5f60002", name: "ubuntu-noble-24.04-amd64-server", description: "Ubuntu 24.04 LTS (Keyway catalogue)", platform: .linux, defaultUser: "ubuntu"),
+        Image(id: "ami-0a1b2c3d4e5f60003", name: "Windows_Server-2022-English-Full-Base", description: "Windows Server 2022 (Keyway catalogue)", platform: .windows, defaultUser: "Administrator"),
     ]
 }

@@ -92,6 +92,12 @@ public struct KeywayError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let sshPublicKeyLimitExceeded = Code("sshPublicKeyLimitExceeded")
         /// No instance has that ID in the scope.
         public static let instanceNotFound = Code("instanceNotFound")
+        /// An instance ID is not of a valid form (`i-` and 8 or 17 hexadecimal digits).
+        public static let instanceIDMalformed = Code("instanceIDMalformed")
+        /// An image ID is not of a valid form (`ami-` and 8 or 17 hexadecimal digits).
+        public static let imageIDMalformed = Code("imageIDMalformed")
+        /// The scope would hold more instances than its quota; the subject is how many more it may hold.
+        public static let instanceLimitExceeded = Code("instanceLimitExceeded")
         /// No image of the catalogue has that ID.
         public static let imageNotFound = Code("imageNotFound")
         /// The instance is in a state that does not allow the operation; the detail says which.

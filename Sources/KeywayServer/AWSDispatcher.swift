@@ -14,6 +14,13 @@ struct AWSDispatcher: Sendable {
     let authenticator: Authenticator
     let usage: UsageRecorder
     let regions: Set<Region>
+    /// Requests being worked on at once, past which new ones are refused with AWS's throttling answer rather than
+    /// queued without bound.
+    let inFlight: InFlightLimit
+
+    /// The most parameters a Query request may carry, counted before the form is parsed. The largest real requests
+    /// (5,000 key names, 1,000 tags) stay well below it.
+    static let maximumParameterCount = 10_000
 
     /// The outcome of one request, with what the request log line reports.
     struct Outcome: Sendable {
@@ -22,11 +29,36 @@ struct AWSDispatcher: Sendable {
         var action: String?
         var errorCode: String?
         var caller: String?
+        /// A server fault's cause, for the error log line; never sent to the client.
+        var cause: String? = nil
+        /// Why a client error happened, where the code alone does not say, for the request log line.
+        var reason: String? = nil
     }
 
     func dispatch(_ request: AWSRequest, requestID: String) async -> Outcome {
+        guard self.inFlight.enter() else {
+            if request.header("X-Amz-Target") != nil {
+                return Outcome(
+                    response: XMLResponse(
+                        status: .badRequest, body: InstanceConnectService.error("ThrottlingException", "Rate exceeded", 400).body,
+                        contentType: "application/x-amz-json-1.1"
+                    ),
+                    service: InstanceConnectService.signingName, action: nil, errorCode: "ThrottlingException"
+                )
+            }
+            let service = CredentialScope(request: request, parameters: QueryParameters([:]))?.service ?? EC2Service.signingName
+            return self.failure(Self.throttled(service), service: service, action: nil, requestID: requestID)
+        }
+        defer { self.inFlight.leave() }
         if let target = request.header("X-Amz-Target") {
             return await self.dispatchJSON(request, target: target, requestID: requestID)
+        }
+        // Bounded before parsing: every parameter is one `&`-separated field of the query or the body.
+        let fields = request.query.utf8.count { $0 == UInt8(ascii: "&") } + request.body.count { $0 == UInt8(ascii: "&") } + 2
+        guard fields <= Self.maximumParameterCount else {
+            let error = AWSError.malformedQueryString("The request has more than \(Self.maximumParameterCount) parameters.")
+            let service = CredentialScope(request: request, parameters: QueryParameters([:]))?.service ?? EC2Service.signingName
+            return self.failure(error, service: service, action: nil, requestID: requestID)
         }
         let parameters: QueryParameters
         do {
@@ -156,6 +188,26 @@ struct AWSDispatcher: Sendable {
         return region
     }
 
+    /// AWS's throttling answer per service: EC2's `RequestLimitExceeded` (503), IAM's and STS's `Throttling` (400);
+    /// the SDKs retry both with back-off.
+    static func throttled(_ service: String) -> AWSError {
+        switch service {
+        case IAMService.signingName, STSService.signingName:
+            AWSError(code: "Throttling", message: "Rate exceeded")
+        default:
+            AWSError(code: "RequestLimitExceeded", message: "Request limit exceeded.", status: .serviceUnavailable)
+        }
+    }
+
+    /// The answer to an HTTP method other than GET and POST, which AWS's Query endpoints do not take.
+    func refuseMethod(_ method: String, requestID: String) -> Outcome {
+        let error = AWSError(
+            code: "UnsupportedHTTPVerb", message: "The HTTP method \(method.prefix(20)) is not supported; use GET or POST.",
+            status: .methodNotAllowed
+        )
+        return self.failure(error, service: EC2Service.signingName, action: nil, requestID: requestID)
+    }
+
     private func failure(_ error: AWSError, service: String, action: String?, requestID: String) -> Outcome {
         let response: XMLResponse
         switch service {
@@ -166,6 +218,10 @@ struct AWSDispatcher: Sendable {
         default:
             response = .ec2Error(error, requestID: requestID)
         }
-        return Outcome(response: response, service: service, action: action, errorCode: error.code)
+        let isFault = error.status.code >= 500
+        return Outcome(
+            response: response, service: service, action: action, errorCode: error.code,
+            cause: isFault ? (error.cause ?? "no cause recorded") : nil, reason: isFault ? nil : error.cause
+        )
     }
 }

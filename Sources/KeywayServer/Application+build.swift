@@ -1,10 +1,12 @@
 import EC2API
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import IAMAPI
 import KeywayCore
 import KeywayStorage
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// Credentials made when the server starts on an empty store, to be shown once.
@@ -87,6 +89,7 @@ public func buildApplication(
     }
     let instances = InstanceService(
         store: instanceStore, keyPairs: keyPairStore, pushedKeys: PushedKeys(now: clock.now), now: clock.now,
+        limitPerRegion: configuration.instanceLimitPerRegion,
         onChange: { changed in await metadata?.follow(changed) }
     )
     let dispatcher = AWSDispatcher(
@@ -100,7 +103,8 @@ public func buildApplication(
         authenticator: Authenticator(
             identity: identity, devAccount: configuration.devAccount, usage: usage, now: configuration.identityEnvironment.now
         ),
-        usage: usage, regions: Set(configuration.regions)
+        usage: usage, regions: Set(configuration.regions),
+        inFlight: InFlightLimit(limit: configuration.maximumRequestsInFlight)
     )
     var reset: (@Sendable () async throws -> Void)?
     if let devAccount = configuration.devAccount {
@@ -114,18 +118,33 @@ public func buildApplication(
             _ = try await ensureAccount(identity, devAccount: devAccount)
         }
     }
-    let responder = KeywayResponder(
-        dispatcher: dispatcher, maximumBodySize: configuration.maximumBodySize,
-        newRequestID: configuration.newRequestID, reset: reset, instances: instances,
-        clock: configuration.devAccount == nil ? nil : clock
+    let endpoint = AWSEndpoint(
+        dispatcher: dispatcher, maximumBodySize: configuration.maximumBodySize, newRequestID: configuration.newRequestID
     )
+    let router = KeywayRouter.build(
+        endpoint: endpoint, instances: instances, reset: reset, clock: configuration.devAccount == nil ? nil : clock
+    )
+    let maximumConnections = configuration.maximumConnections ?? DescriptorLimit.connectionBudget()
+    let maximumBodySize = configuration.maximumBodySize
+    let requestTimeout = TimeAmount(configuration.requestTimeout)
+    let newRequestID = configuration.newRequestID
+    logger.debug("connection limits", metadata: ["connections": .stringConvertible(maximumConnections)])
     var services: [any Service] = [usage]
     if let checkpoints { services.append(checkpoints) }
     if let metadata { services.append(MetadataService(listener: metadata, store: instanceStore)) }
     return Application(
-        responder: responder,
+        router: router,
+        server: .http1(
+            configuration: HTTP1Channel.Configuration(
+                additionalChannelHandlers: [
+                    RequestLimitHandler(maximumBodySize: maximumBodySize, requestTimeout: requestTimeout, newRequestID: newRequestID)
+                ],
+                idleTimeout: TimeAmount(configuration.idleTimeout)
+            )
+        ),
         configuration: ApplicationConfiguration(
-            address: .hostname(configuration.host, port: configuration.port), serverName: "Keyway"
+            address: .hostname(configuration.host, port: configuration.port), serverName: "Keyway",
+            availableConnectionsDelegate: MaximumAvailableConnections(maximumConnections, logger: logger)
         ),
         services: services,
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },

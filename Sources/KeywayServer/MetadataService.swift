@@ -8,8 +8,10 @@ struct MetadataService: Service {
     let store: any InstanceStore
 
     func run() async throws {
-        await self.listener.follow(try await self.store.allInstances())
+        if await !self.listener.start() {
+            await self.listener.follow(try await self.store.allInstances())
+        }
         try? await gracefulShutdown()
-        await self.listener.closeAll()
+        await self.listener.stop()
     }
 }

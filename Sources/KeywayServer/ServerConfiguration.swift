@@ -43,6 +43,17 @@ public struct ServerConfiguration: Sendable {
     public var usageFlushInterval: Duration
     /// Makes each request's ID; injectable so golden tests are stable.
     public var newRequestID: @Sendable () -> String
+    /// Open connections served at once; past it, new ones wait in the kernel's queue until one closes. Nil: from the
+    /// process's descriptor limit (raised to its hard limit at start), keeping a reserve for the database and files.
+    public var maximumConnections: Int?
+    /// How long a connection may stay without a complete request head (new, or idle between requests).
+    public var idleTimeout: Duration = .seconds(20)
+    /// How long a request may take to arrive whole once its head is in.
+    public var requestTimeout: Duration = .seconds(60)
+    /// Requests worked on at once; past it, AWS's throttling answer.
+    public var maximumRequestsInFlight: Int = 512
+    /// Instances (not terminated) an account may have in one region; past it, `InstanceLimitExceeded`.
+    public var instanceLimitPerRegion: Int = InstanceService.defaultLimitPerRegion
 
     public init(
         host: String = "127.0.0.1", port: Int = 4566,

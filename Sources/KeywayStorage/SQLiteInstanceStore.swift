@@ -11,8 +11,27 @@ public struct SQLiteInstanceStore: InstanceStore {
         self.database = database
     }
 
-    public func insertInstances(_ instances: [Instance]) async throws -> [Instance] {
+    public func launchInstances(_ instances: [Instance], in scope: Scope, clientToken: String?, limit: Int) async throws -> LaunchResult {
         try await self.database.pool.write { db in
+            if let clientToken {
+                let earlier = try Row.fetchAll(
+                    db,
+                    sql: "SELECT * FROM instances WHERE account = ? AND region = ? AND json_extract(record_json, '$.clientToken') = ? ORDER BY launched_s, id",
+                    arguments: [scope.account.rawValue, scope.region.rawValue, clientToken]
+                ).map(Self.instance)
+                if !earlier.isEmpty { return .existing(earlier) }
+            }
+            let active = try Int.fetchOne(
+                db,
+                sql: "SELECT COUNT(*) FROM instances WHERE account = ? AND region = ? AND json_extract(record_json, '$.state') != 'terminated'",
+                arguments: [scope.account.rawValue, scope.region.rawValue]
+            ) ?? 0
+            guard active + instances.count <= limit else {
+                throw KeywayError(
+                    .instanceLimitExceeded, subject: String(max(0, limit - active)),
+                    detail: "Your quota allows for \(max(0, limit - active)) more running instance(s). You requested at least \(instances.count)"
+                )
+            }
             var next = (try Int.fetchOne(db, sql: "SELECT MAX(address_index) FROM instances") ?? -1) + 1
             var stored: [Instance] = []
             for var instance in instances {
@@ -27,7 +46,7 @@ public struct SQLiteInstanceStore: InstanceStore {
                 next += 1
                 stored.append(instance)
             }
-            return stored
+            return .launched(stored)
         }
     }
 
@@ -56,10 +75,25 @@ public struct SQLiteInstanceStore: InstanceStore {
         }
     }
 
-    public func updateInstance(_ instance: Instance) async throws {
-        let json = try InstanceRecord(instance).json
+    public func updateInstances(
+        ids: [InstanceID], in scope: Scope?, _ change: @Sendable (inout Instance) throws -> Void
+    ) async throws -> [(before: Instance, after: Instance)] {
         try await self.database.pool.write { db in
-            try db.execute(sql: "UPDATE instances SET record_json = ? WHERE id = ?", arguments: [json, instance.id.rawValue])
+            var changed: [(before: Instance, after: Instance)] = []
+            for id in ids {
+                let current = try changed.last(where: { $0.after.id == id })?.after
+                    ?? Row.fetchOne(db, sql: "SELECT * FROM instances WHERE id = ?", arguments: [id.rawValue]).map(Self.instance)
+                guard let before = current, scope == nil || before.scope == scope else {
+                    throw KeywayError(.instanceNotFound, subject: id.rawValue)
+                }
+                var after = before
+                try change(&after)
+                try db.execute(
+                    sql: "UPDATE instances SET record_json = ? WHERE id = ?", arguments: [try InstanceRecord(after).json, id.rawValue]
+                )
+                changed.append((before, after))
+            }
+            return changed
         }
     }
 

@@ -34,6 +34,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Key pairs an account may hold in one region (AWS's default quota: 5000).")
     var keyPairLimit = 5000
 
+    @Option(help: "Instances (not terminated) an account may have in one region.")
+    var instanceLimit = InstanceService.defaultLimitPerRegion
+
+    @Option(help: "Connections served at once (default: what the descriptor limit allows, less a reserve).")
+    var maxConnections: Int?
+
     @Option(help: "Port of the instance metadata service, served on each running instance's own loopback address; 0 turns it off.")
     var metadataPort = 80
 
@@ -52,6 +58,12 @@ struct ServeCommand: AsyncParsableCommand {
         )
         guard self.keyPairLimit > 0 else { throw ValidationError("--key-pair-limit must be positive.") }
         configuration.keyPairLimitPerRegion = self.keyPairLimit
+        guard self.instanceLimit > 0 else { throw ValidationError("--instance-limit must be positive.") }
+        configuration.instanceLimitPerRegion = self.instanceLimit
+        if let maxConnections = self.maxConnections {
+            guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive.") }
+            configuration.maximumConnections = maxConnections
+        }
         if let regions = self.regions {
             let parsed = regions.split(separator: ",").map { Region(rawValue: String($0)) }
             guard !parsed.isEmpty, parsed.allSatisfy({ $0 != nil }) else {
