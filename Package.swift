@@ -122,7 +122,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KeywayStorageTests",
-            dependencies: ["KeywayStorage", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["KeywayStorage", "KeyFormats", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "KeywayServerTests",

@@ -113,8 +113,8 @@ public struct SQLiteKeyPairStore: KeyPairStore {
         }
         return try await self.database.pool.read { db in
             try Self.fetch(
-                db, scope: scope, where: "AND name IN (\(Self.placeholders(names.count)))",
-                arguments: StatementArguments(names)
+                db, scope: scope, where: "AND name IN (SELECT value FROM json_each(?))",
+                arguments: [Self.jsonArray(names)]
             )
         }
     }
@@ -127,8 +127,8 @@ public struct SQLiteKeyPairStore: KeyPairStore {
         }
         return try await self.database.pool.read { db in
             try Self.fetch(
-                db, scope: scope, where: "AND id IN (\(Self.placeholders(ids.count)))",
-                arguments: StatementArguments(ids.map(\.rawValue))
+                db, scope: scope, where: "AND id IN (SELECT value FROM json_each(?))",
+                arguments: [Self.jsonArray(ids.map(\.rawValue))]
             )
         }
     }
@@ -169,11 +169,12 @@ public struct SQLiteKeyPairStore: KeyPairStore {
     ) async throws {
         try await self.database.pool.write { db in
             let pairs = try Self.fetch(
-                db, scope: scope, where: "AND id IN (\(Self.placeholders(ids.count)))",
-                arguments: StatementArguments(ids.map(\.rawValue))
+                db, scope: scope, where: "AND id IN (SELECT value FROM json_each(?))",
+                arguments: [Self.jsonArray(ids.map(\.rawValue))]
             )
+            let byID = Dictionary(pairs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             for id in ids {
-                guard var pair = pairs.first(where: { $0.id == id }) else {
+                guard var pair = byID[id] else {
                     throw KeywayError(.keyPairIDNotFound, subject: id.rawValue)
                 }
                 change(&pair.tags)
@@ -185,8 +186,10 @@ public struct SQLiteKeyPairStore: KeyPairStore {
         }
     }
 
-    private static func placeholders(_ count: Int) -> String {
-        Array(repeating: "?", count: count).joined(separator: ",")
+    /// A list as one JSON array argument, read in SQL with `json_each(?)`: one bound variable however long the
+    /// list, so no list can pass SQLite's limit on variables per statement (32,766), whatever `--key-pair-limit` is.
+    private static func jsonArray(_ values: [String]) -> String {
+        (try? String(decoding: JSONEncoder().encode(values), as: UTF8.self)) ?? "[]"
     }
 
     private static func writeTags(_ tags: [Tag], on id: KeyPairID, in scope: Scope, db: Database) throws {
@@ -218,10 +221,10 @@ public struct SQLiteKeyPairStore: KeyPairStore {
             db,
             sql: """
                 SELECT resource_id, key, value FROM tags
-                WHERE account = ? AND region = ? AND resource_id IN (\(Self.placeholders(rows.count)))
+                WHERE account = ? AND region = ? AND resource_id IN (SELECT value FROM json_each(?))
                 ORDER BY resource_id, position
                 """,
-            arguments: StatementArguments([scope.account.rawValue, scope.region.rawValue] + rows.map { $0["id"] as String })
+            arguments: [scope.account.rawValue, scope.region.rawValue, Self.jsonArray(rows.map { $0["id"] as String })]
         )
         for row in tagRows {
             tagsByResource[row["resource_id"], default: []].append(Tag(key: row["key"], value: row["value"]))

@@ -90,4 +90,41 @@ import Testing
         let other = Scope(account: AccountID(rawValue: "222222222222")!, region: .usEast1)
         await #expect(throws: KeywayError(.instanceNotFound, subject: id)) { try await instances.stop(in: other, ids: [id]) }
     }
+
+    /// The launch key is for the image's default user only (ec2-user, ubuntu, Administrator), as EC2 installs it;
+    /// root gets nothing, not even a key pushed for it through Instance Connect (issue 13).
+    @Test(arguments: [
+        ("ami-0a1b2c3d4e5f60001", "ec2-user"), ("ami-0a1b2c3d4e5f60002", "ubuntu"), ("ami-0a1b2c3d4e5f60003", "Administrator"),
+    ])
+    func launchKeyIsTheDefaultUsersOnly(image: String, user: String) async throws {
+        let (instances, keyPairs, _) = Self.make()
+        let created = try await keyPairs.createKeyPair(in: Self.scope, name: "k", type: .rsa, format: .pem, tags: [])
+        let id = try await instances.run(
+            in: Self.scope, imageID: image, minCount: 1, maxCount: 1, instanceType: "t3.micro", keyName: "k", clientToken: nil, tags: []
+        )[0].id.rawValue
+        #expect(try await instances.authorizedKeys(instanceID: id, user: user) == [created.keyPair.publicKey])
+        for other in ["root", "admin", "ec2-user", "ubuntu", "Administrator"] where other != user {
+            #expect(try await instances.authorizedKeys(instanceID: id, user: other).isEmpty, "\(other)")
+        }
+        let pushed = try PrivateKey(generating: .ed25519).publicKey.openSSHRepresentation()
+        try await instances.sendSSHPublicKey(in: Self.scope, instanceID: id, user: "root", publicKey: pushed)
+        #expect(try await instances.authorizedKeys(instanceID: id, user: "root").isEmpty)
+    }
+
+    /// IDs not of EC2's forms are malformed, not missing (`InvalidInstanceID.Malformed`, `InvalidAMIID.Malformed`).
+    @Test func malformedIDsAreToldApartFromUnknownOnes() async throws {
+        let (instances, _, _) = Self.make()
+        for bad in ["i-xyz", "", "i-0123456789abcdef", "I-0123456789ABCDEF0", "i-0123456789abcdef0 "] {
+            await #expect(throws: KeywayError(.instanceIDMalformed, subject: bad)) { try await instances.stop(in: Self.scope, ids: [bad]) }
+            await #expect(throws: KeywayError(.instanceIDMalformed, subject: bad)) {
+                try await instances.describe(in: Self.scope, ids: [bad], filters: [])
+            }
+        }
+        for unknown in ["i-01234567", "i-0123456789abcdef0"] {
+            await #expect(throws: KeywayError(.instanceNotFound, subject: unknown)) { try await instances.stop(in: Self.scope, ids: [unknown]) }
+        }
+        await #expect(throws: KeywayError(.imageIDMalformed, subject: "ami-nope")) {
+            try await instances.run(in: Self.scope, imageID: "ami-nope", minCount: 1, maxCount: 1, instanceType: "t3.micro", keyName: nil, clientToken: nil, tags: [])
+        }
+    }
 }

@@ -87,4 +87,38 @@ import Testing
         cache.store([a], in: Self.scope)
         #expect(cache.sortedPairs(in: Self.scope) == nil)
     }
+
+    /// Lists longer than SQLite's 32,766 variables a statement are read with one bound variable (issue 13: above
+    /// that, with `--key-pair-limit` raised, DescribeKeyPairs and DescribeTags failed).
+    @Test func listsLongerThanSQLitesVariableLimitAreRead() async throws {
+        let database = try SQLiteDatabase(directory: temporaryDirectory())
+        let count = 33_000
+        let pairs = (0..<count).map { KeyPairStoreContractTests.keyPair(String(format: "k%05d", $0)) }
+        let ids = pairs.map(\.id)
+        try await database.pool.write { db in
+            for pair in pairs {
+                try db.execute(
+                    sql: """
+                        INSERT INTO key_pairs (id, account, region, name, key_type, fingerprint, public_key, created_ms)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        pair.id.rawValue, Self.scope.account.rawValue, Self.scope.region.rawValue, pair.name,
+                        pair.keyType.rawValue, pair.fingerprint, pair.publicKey, 0,
+                    ]
+                )
+                try db.execute(
+                    sql: "INSERT INTO tags (resource_id, account, region, key, value, position) VALUES (?, ?, ?, 'k', 'v', 0)",
+                    arguments: [pair.id.rawValue, Self.scope.account.rawValue, Self.scope.region.rawValue]
+                )
+            }
+        }
+        // A cache too small for the scope, so every read goes to the database.
+        let store = SQLiteKeyPairStore(database: database, cacheCapacity: 10)
+        let all = try await store.keyPairs(in: Self.scope)
+        #expect(all.count == count)
+        #expect(all.allSatisfy { $0.tags == [Tag(key: "k", value: "v")] })
+        #expect(try await store.keyPairs(in: Self.scope, ids: ids).count == count)
+        #expect(try await store.keyPairs(in: Self.scope, names: all.map(\.name)).count == count)
+    }
 }
