@@ -4,6 +4,10 @@ import KeyFormats
 extension IdentityService {
     /// Uploads an SSH public key for a user: RSA of 2,048 to 16,384 bits, as an `ssh-rsa` line or a PEM public key.
     public func uploadSSHPublicKey(by principal: Principal, userName: String, body: String) async throws -> UserSSHPublicKey {
+        // IAM's limit on `SSHPublicKeyBody` (docs/aws-behaviour.md), before any parsing.
+        guard body.utf8.count <= 16_384 || body.unicodeScalars.count <= 16_384 else {
+            throw KeywayError(.invalidParameterValue, subject: "SSHPublicKeyBody", detail: "must have length less than or equal to 16384")
+        }
         let user = try await self.sshKeyOwner(principal, userName: userName, action: "iam:UploadSSHPublicKey")
         let trimmed = body.trimmingCharacters(in: .whitespacesAndNewlines)
         let isLine = trimmed.hasPrefix("ssh-") || trimmed.hasPrefix("ecdsa-") || trimmed.hasPrefix("sk-")

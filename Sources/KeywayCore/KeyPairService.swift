@@ -139,7 +139,8 @@ public struct KeyPairService: Sendable {
             }
             if !ids.isEmpty {
                 guard let parsed = ids.parsedAll(KeyPairID.init(rawValue:)) else {
-                    throw KeywayError(.keyPairIDNotFound, subject: ids.first { KeyPairID(rawValue: $0) == nil }!)
+                    // EC2 publishes no malformed-ID code for key pairs: a malformed ID is one that does not exist.
+                    throw KeywayError(.keyPairIDNotFound, subject: ids.first { KeyPairID(rawValue: $0) == nil } ?? "")
                 }
                 let byID = try await self.store.keyPairs(in: scope, ids: parsed)
                 let present = Set(byID.map(\.id))

@@ -27,9 +27,22 @@ public struct ServerCertificateService: Sendable {
     static let unparseable = "Unable to parse certificate. Please ensure the certificate is in PEM format."
 
     /// Uploads a certificate after every check AWS makes; the private key is stored sealed and never returned.
+    /// IAM's longest `CertificateBody` and `PrivateKey`, in characters.
+    public static let maximumBodyLength = 16_384
+    /// IAM's longest `CertificateChain`, in characters.
+    public static let maximumChainLength = 2_097_152
+
     public func upload(
         by principal: Principal, name: String, path: String?, body: String, privateKey: String, chain: String?, tags: [Tag]
     ) async throws -> ServerCertificate {
+        // IAM's length limits (docs/aws-behaviour.md), checked before anything is parsed: the work that follows
+        // grows with the input.
+        for (parameter, value, limit) in [
+            ("CertificateBody", body, Self.maximumBodyLength), ("PrivateKey", privateKey, Self.maximumBodyLength),
+            ("CertificateChain", chain ?? "", Self.maximumChainLength),
+        ] where value.utf8.count > limit && value.unicodeScalars.count > limit {
+            throw KeywayError(.invalidParameterValue, subject: parameter, detail: "must have length less than or equal to \(limit)")
+        }
         try Self.validateName(name, parameter: "ServerCertificateName")
         let path = path ?? "/"
         try IAMUser.validatePath(path)

@@ -92,6 +92,7 @@ public func buildApplication(
         limitPerRegion: configuration.instanceLimitPerRegion,
         onChange: { changed in await metadata?.follow(changed) }
     )
+    let inFlight = InFlightLimit(limit: configuration.maximumRequestsInFlight)
     let dispatcher = AWSDispatcher(
         ec2: EC2Service(keyPairs: keyPairs, instances: instances, regions: configuration.regions),
         instanceConnect: InstanceConnectService(instances: instances),
@@ -103,8 +104,7 @@ public func buildApplication(
         authenticator: Authenticator(
             identity: identity, devAccount: configuration.devAccount, usage: usage, now: configuration.identityEnvironment.now
         ),
-        usage: usage, regions: Set(configuration.regions),
-        inFlight: InFlightLimit(limit: configuration.maximumRequestsInFlight)
+        usage: usage, regions: Set(configuration.regions), inFlight: inFlight
     )
     var reset: (@Sendable () async throws -> Void)?
     if let devAccount = configuration.devAccount {
@@ -129,7 +129,7 @@ public func buildApplication(
     let requestTimeout = TimeAmount(configuration.requestTimeout)
     let newRequestID = configuration.newRequestID
     logger.debug("connection limits", metadata: ["connections": .stringConvertible(maximumConnections)])
-    var services: [any Service] = [usage]
+    var services: [any Service] = [usage, MemoryTrimService(inFlight: inFlight)]
     if let checkpoints { services.append(checkpoints) }
     if let metadata { services.append(MetadataService(listener: metadata, store: instanceStore)) }
     return Application(

@@ -5,6 +5,7 @@ import Synchronization
 final class InFlightLimit: Sendable {
     let limit: Int
     private let count = Atomic<Int>(0)
+    private let started = Atomic<Int>(0)
 
     init(limit: Int) {
         self.limit = limit
@@ -12,6 +13,7 @@ final class InFlightLimit: Sendable {
 
     /// Takes a place; false (and nothing taken) when all are taken.
     func enter() -> Bool {
+        self.started.wrappingAdd(1, ordering: .relaxed)
         let now = self.count.wrappingAdd(1, ordering: .relaxed).newValue
         guard now <= self.limit else {
             self.count.wrappingSubtract(1, ordering: .relaxed)
@@ -24,6 +26,9 @@ final class InFlightLimit: Sendable {
     func leave() {
         self.count.wrappingSubtract(1, ordering: .relaxed)
     }
+
+    /// Requests seen since start, admitted or not; tells activity from quiet.
+    var total: Int { self.started.load(ordering: .relaxed) }
 
     /// The places taken now.
     var current: Int { self.count.load(ordering: .relaxed) }
