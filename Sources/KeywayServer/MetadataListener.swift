@@ -102,8 +102,17 @@ final class MetadataListener: Sendable {
                 guard let local = ip ?? channel.localAddress?.ipAddress, local.hasPrefix("127.") else {
                     return channel.close()
                 }
-                return channel.pipeline.configureHTTPServerPipeline().flatMap {
-                    channel.pipeline.addHandler(MetadataHandler(listener: self, ip: local))
+                // An address that is no running instance's is closed unanswered, as a stopped machine answers
+                // nothing; the connection is not read from before this decides.
+                let running = channel.eventLoop.makePromise(of: Bool.self)
+                running.completeWithTask { [store = self.store] in
+                    (try? await store.instance(privateIP: local))?.state == .running
+                }
+                return running.futureResult.flatMap { isRunning in
+                    guard isRunning else { return channel.close() }
+                    return channel.pipeline.configureHTTPServerPipeline().flatMap {
+                        channel.pipeline.addHandler(MetadataHandler(listener: self, ip: local))
+                    }
                 }
             }
     }

@@ -709,7 +709,7 @@ def test_metadata_keeps_the_launch_key_after_delete_and_recovery(server, client,
     assert describe(client, InstanceIds=[iid])[iid]["KeyName"] == name
 
     # The keys an SSH server is told to let in did change.
-    allowed = run([KEYWAY_BIN, "authorized-keys", "--endpoint", server.endpoint, "--instance-id", iid, "root"])
+    allowed = run([KEYWAY_BIN, "authorized-keys", "--endpoint", server.endpoint, "--instance-id", iid, "ec2-user"])
     assert allowed.rc == 0, allowed.describe()
     new_fields = new_key.with_suffix(".pub").read_text().split()[:2]
     assert [line.split()[:2] for line in allowed.out.splitlines()] == [new_fields]

@@ -3,7 +3,8 @@
 Each test starts Debian's `/usr/sbin/sshd` on a free loopback port with its own host key, `AuthorizedKeysFile none`
 and an `AuthorizedKeysCommand` wrapper that runs `keyway authorized-keys --endpoint ... --instance-id ID %u` (sshd
 insists the wrapper and every folder above it be root-owned and not group/world-writable, so the wrapper lives in a
-0755 folder under /run). The stock `ssh` client then logs in as root with the private key CreateKeyPair returned
+0755 folder under /run). The stock `ssh` client then logs in as `ec2-user`, the Amazon Linux image's default user
+and the only one EC2 installs the launch key for (root is refused), with the private key CreateKeyPair returned
 (RSA and Ed25519), with a key pushed through EC2 Instance Connect (inside and after its 60-second window, the dev
 clock moved instead of waiting), with the key put in place by the audited recovery operation, and is refused for
 other keys, for a stopped instance, and when the Keyway server is down (the wrapper fails closed).
@@ -38,6 +39,8 @@ SSHD = "/usr/sbin/sshd"
 SSHD_LIFETIME = 150  # seconds; `timeout` kills an sshd a test failed to stop
 SSHD_START_TIMEOUT = 15
 DENIED = "Permission denied (publickey)"
+# The Amazon Linux image's default user, the one EC2 installs the launch key for.
+USER = "ec2-user"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -79,6 +82,11 @@ def ssh_environment(tmp_path_factory):
     os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # sshd's privilege separation folder
     wrappers = Path(tempfile.mkdtemp(prefix="keyway-e2e-sshd-", dir="/run"))
     wrappers.chmod(0o755)
+    # The image's default user must exist for sshd; '*' is no password but not a locked account (which sshd refuses
+    # without PAM).
+    if run(["id", "-u", USER]).rc != 0:
+        run_ok(["useradd", "--create-home", "--shell", "/bin/sh", USER])
+    run_ok(["usermod", "-p", "*", USER])
     yield root, host_key, wrappers
     shutil.rmtree(wrappers, ignore_errors=True)
 
@@ -139,7 +147,8 @@ def start_sshd(ssh_environment, tmp_path):
         sshd.stop()
 
 
-def ssh(sshd: Sshd, key: Path, command: str = "echo hello", user: str = "root"):
+def ssh(sshd: Sshd, key: Path, command: str = "echo hello", user: str = None):
+    user = user or USER
     env = {k: v for k, v in os.environ.items() if k not in ("SSH_AUTH_SOCK", "SSH_AGENT_PID", "DISPLAY")}
     return run(
         ["ssh", "-F", "/dev/null", "-i", key, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
@@ -149,14 +158,14 @@ def ssh(sshd: Sshd, key: Path, command: str = "echo hello", user: str = "root"):
     )
 
 
-def assert_logs_in(sshd: Sshd, key: Path, why: str = "") -> None:
-    result = ssh(sshd, key)
+def assert_logs_in(sshd: Sshd, key: Path, why: str = "", user: str = None) -> None:
+    result = ssh(sshd, key, user=user)
     assert result.rc == 0 and result.out == "hello\n", (
         f"{key.name} should log in {why}\n{result.describe()}\nsshd log:\n{sshd.log()[-2500:]}")
 
 
-def assert_refused(sshd: Sshd, key: Path, why: str = "") -> None:
-    result = ssh(sshd, key)
+def assert_refused(sshd: Sshd, key: Path, why: str = "", user: str = None) -> None:
+    result = ssh(sshd, key, user=user)
     assert result.rc == 255 and DENIED in result.err and "hello" not in result.out, (
         f"{key.name} should be refused {why}\n{result.describe()}\nsshd log:\n{sshd.log()[-2500:]}")
 
@@ -170,7 +179,8 @@ def new_key(folder: Path, name: str, key_type: str = "ed25519") -> Path:
     return path
 
 
-def authorized_keys(endpoint: str, instance_id: str, user: str = "root"):
+def authorized_keys(endpoint: str, instance_id: str, user: str = None):
+    user = user or USER
     return run([KEYWAY_BIN, "authorized-keys", "--endpoint", endpoint, "--instance-id", instance_id,
                 "--timeout", "3", user], timeout=30)
 
@@ -208,9 +218,13 @@ def test_key_pair_from_create_key_pair_logs_in(server, client, start_sshd, tmp_p
     sshd = start_sshd(server.endpoint, instance["InstanceId"])
 
     assert_logs_in(sshd, pem, f"with the {key_type} key pair it was launched with")
-    assert re.search(r"Accepted publickey for root from 127\.0\.0\.1", sshd.log()), sshd.log()
+    assert re.search(r"Accepted publickey for ec2-user from 127\.0\.0\.1", sshd.log()), sshd.log()
     assert f"found at {sshd.wrapper}" in sshd.log(), "the key came from the AuthorizedKeysCommand\n" + sshd.log()
     assert_refused(sshd, new_key(tmp_path, "stranger", key_type), "with a key Keyway never heard of")
+    # EC2 installs the launch key for the image's default user only: root, and any other user, are refused.
+    assert_refused(sshd, pem, "as root", user="root")
+    assert authorized_keys(server.endpoint, instance["InstanceId"], "root").out == ""
+    assert authorized_keys(server.endpoint, instance["InstanceId"], "ubuntu").out == ""
 
     # Another instance's key pair does not open this one.
     other_name, other_pem = create_key_pair_file(server, tmp_path, key_type)
@@ -227,13 +241,13 @@ def test_instance_connect_key_logs_in_within_its_window(server, client, start_ss
     assert_refused(sshd, pushed, "before it is pushed")
 
     result = aws(server, "ec2-instance-connect", "send-ssh-public-key", "--instance-id", iid,
-                 "--instance-os-user", "root", "--ssh-public-key", f"file://{pushed}.pub")
+                 "--instance-os-user", USER, "--ssh-public-key", f"file://{pushed}.pub")
     assert result.rc == 0 and json.loads(result.out)["Success"] is True, result.describe()
     assert_logs_in(sshd, pushed, "within 60 seconds of SendSSHPublicKey")
     assert_logs_in(sshd, pem, "with the launch key as well")
 
-    # Pushed for root only: another OS user is not given the key.
-    for_other_user = authorized_keys(server.endpoint, iid, "ec2-user")
+    # Pushed for ec2-user only: another OS user is not given the key.
+    for_other_user = authorized_keys(server.endpoint, iid, "admin")
     assert for_other_user.rc == 0
     assert key_fields(Path(f"{pushed}.pub").read_text()) not in [key_fields(l) for l in for_other_user.out.splitlines()]
 
@@ -243,12 +257,17 @@ def test_instance_connect_key_logs_in_within_its_window(server, client, start_ss
     assert_refused(sshd, pushed, "61 seconds after the push")
     assert_logs_in(sshd, pem, "with the launch key after the pushed key expired")
 
-    # A key pushed for another user does not let root in.
+    # A key pushed for another user does not let ec2-user in, and a key pushed for root lets nobody in.
     other = new_key(tmp_path, "pushed-other-user")
     result = aws(server, "ec2-instance-connect", "send-ssh-public-key", "--instance-id", iid,
-                 "--instance-os-user", "ec2-user", "--ssh-public-key", f"file://{other}.pub")
+                 "--instance-os-user", "admin", "--ssh-public-key", f"file://{other}.pub")
     assert result.rc == 0, result.describe()
-    assert_refused(sshd, other, "as root with a key pushed for ec2-user")
+    assert_refused(sshd, other, "as ec2-user with a key pushed for admin")
+    for_root = new_key(tmp_path, "pushed-for-root")
+    result = aws(server, "ec2-instance-connect", "send-ssh-public-key", "--instance-id", iid,
+                 "--instance-os-user", "root", "--ssh-public-key", f"file://{for_root}.pub")
+    assert result.rc == 0, result.describe()
+    assert_refused(sshd, for_root, "as root, even with a key pushed for root", user="root")
 
 
 def test_recovery_replaces_the_authorized_keys(server, client, start_sshd, tmp_path):
@@ -291,7 +310,7 @@ def test_a_stopped_instance_lets_nobody_in(server, client, start_sshd, tmp_path)
     sshd = start_sshd(server.endpoint, iid)
     pushed = new_key(tmp_path, "pushed")
     result = aws(server, "ec2-instance-connect", "send-ssh-public-key", "--instance-id", iid,
-                 "--instance-os-user", "root", "--ssh-public-key", f"file://{pushed}.pub")
+                 "--instance-os-user", USER, "--ssh-public-key", f"file://{pushed}.pub")
     assert result.rc == 0, result.describe()
     assert_logs_in(sshd, pem, "while running")
     assert_logs_in(sshd, pushed, "while running")
@@ -335,6 +354,6 @@ def test_fails_closed_when_keyway_is_down(start_sshd, tmp_path, aws_isolation):
     printed = authorized_keys(down.endpoint, iid)
     assert printed.rc == 1 and printed.out == "", "with the server down the wrapper prints nothing and fails\n" + (
         printed.describe())
-    wrapper = run([sshd.wrapper, "root"], timeout=30)
+    wrapper = run([sshd.wrapper, USER], timeout=30)
     assert wrapper.rc != 0 and wrapper.out == "", wrapper.describe()
     assert_refused(sshd, pem, "while Keyway is down")
