@@ -13,6 +13,14 @@ public struct Filter: Hashable, Sendable {
     /// EC2's most filter values in one call, over all of its filters.
     public static let maximumValuesPerCall = 200
 
+    /// For a `tag:<key>` filter, whether `tags` hold that key (exactly, case-sensitive) with a value that matches: the
+    /// one reading of EC2's tag filters, for every resource that has tags.
+    public func matchesTag(in tags: some Sequence<Tag>) -> Bool {
+        guard self.name.hasPrefix("tag:") else { return false }
+        let key = self.name.dropFirst(4)
+        return tags.contains { $0.key == key && self.matches($0.value) }
+    }
+
     /// Whether any of the values, read as a wildcard pattern, matches `text`.
     public func matches(_ text: String) -> Bool {
         self.values.contains { WildcardPattern($0).matches(text) }

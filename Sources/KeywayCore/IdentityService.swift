@@ -291,7 +291,7 @@ public struct IdentityService: Sendable {
         }
         var remaining = items[...]
         if let marker {
-            guard let after = Self.decodeMarker(marker) else {
+            guard let after = try? PageToken.decode(marker, fields: 1, parameter: "Marker")[0] else {
                 throw KeywayError(.invalidParameterValue, subject: "Marker", detail: "is not valid")
             }
             // Continue after the item the marker names; if it is gone, after where it would be.
@@ -303,14 +303,9 @@ public struct IdentityService: Sendable {
         }
         guard remaining.count > limit else { return Page(items: Array(remaining), marker: nil) }
         let page = Array(remaining.prefix(limit))
-        return Page(items: page, marker: Self.encodeMarker(page[page.count - 1][keyPath: key]))
+        return Page(items: page, marker: PageToken.encode([page[page.count - 1][keyPath: key]]))
     }
 
-    private static func encodeMarker(_ last: String) -> String { Data(last.utf8).base64EncodedString() }
-
-    private static func decodeMarker(_ marker: String) -> String? {
-        Data(base64Encoded: marker).flatMap { String(data: $0, encoding: .utf8) }
-    }
 }
 
 extension Date {

@@ -293,7 +293,7 @@ extension Instance {
         case "image-id": filter.matches(self.imageID)
         case "private-ip-address": filter.matches(self.privateIP)
         case "reservation-id": filter.matches(self.reservationID)
-        default: self.tags.contains { $0.key == filter.name.dropFirst(4) && filter.matches($0.value) }
+        default: filter.matchesTag(in: self.tags)
         }
     }
 }

@@ -43,7 +43,7 @@ extension KeyPairService {
                 .invalidParameterValue, subject: "MaxResults", detail: "MaxResults must be from 5 to 1000."
             )
         }
-        let after = try nextToken.map(Self.decodeToken)
+        let after = try nextToken.map { token throws(KeywayError) in try PageToken.decode(token, fields: 2) }
         var tags: [ResourceTag] = []
         for pair in try await self.store.keyPairs(in: scope) {
             for tag in pair.tags {
@@ -53,13 +53,13 @@ extension KeyPairService {
         tags.sort { ($0.resourceID, $0.tag.key) < ($1.resourceID, $1.tag.key) }
         var page = tags.filter { tag in filters.allSatisfy { tag.passes($0) } }
         if let after {
-            page.removeAll { ($0.resourceID, $0.tag.key) <= (after.resource, after.key) }
+            page.removeAll { ($0.resourceID, $0.tag.key) <= (after[0], after[1]) }
         }
         let limit = maxResults ?? 1000
         guard page.count > limit else { return (page, nil) }
         page.removeLast(page.count - limit)
         let last = page[page.count - 1]
-        return (page, Self.encodeToken(resource: last.resourceID, key: last.tag.key))
+        return (page, PageToken.encode([last.resourceID, last.tag.key]))
     }
 
     private static func keyPairIDs(_ resourceIDs: [String]) throws(KeywayError) -> [KeyPairID] {
@@ -76,19 +76,6 @@ extension KeyPairService {
         }
         return ids
     }
-
-    private static func encodeToken(resource: String, key: String) -> String {
-        Data("\(resource)\n\(key)".utf8).base64EncodedString()
-    }
-
-    private static func decodeToken(_ token: String) throws(KeywayError) -> (resource: String, key: String) {
-        guard let data = Data(base64Encoded: token), let text = String(data: data, encoding: .utf8),
-            let newline = text.firstIndex(of: "\n")
-        else {
-            throw KeywayError(.invalidParameterValue, subject: "NextToken", detail: "The NextToken is not valid.")
-        }
-        return (String(text[..<newline]), String(text[text.index(after: newline)...]))
-    }
 }
 
 extension ResourceTag {
@@ -98,7 +85,7 @@ extension ResourceTag {
         case "value": filter.matches(self.tag.value)
         case "resource-id": filter.matches(self.resourceID)
         case "resource-type": filter.matches(self.resourceType)
-        default: self.tag.key == filter.name.dropFirst(4) && filter.matches(self.tag.value)
+        default: filter.matchesTag(in: CollectionOfOne(self.tag))
         }
     }
 }

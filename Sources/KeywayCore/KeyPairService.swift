@@ -185,9 +185,7 @@ extension KeyPair {
         case "key-name": filter.matches(self.name)
         case "fingerprint": filter.matches(self.fingerprint)
         case "tag-key": self.tags.contains { filter.matches($0.key) }
-        default:
-            // tag:<key>: the tag exists and its value matches.
-            self.tags.contains { $0.key == filter.name.dropFirst(4) && filter.matches($0.value) }
+        default: filter.matchesTag(in: self.tags)
         }
     }
 }
