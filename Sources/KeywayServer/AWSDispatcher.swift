@@ -199,13 +199,17 @@ struct AWSDispatcher: Sendable {
         }
     }
 
-    /// The answer to an HTTP method other than GET and POST, which AWS's Query endpoints do not take.
-    func refuseMethod(_ method: String, requestID: String) -> Outcome {
+    /// The answer to an HTTP method other than GET and POST, which AWS's Query endpoints do not take
+    /// (docs/aws-behaviour.md), in the envelope of the service the request is signed for. Nothing runs.
+    func refuseMethod(_ request: AWSRequest, requestID: String) -> Outcome {
         let error = AWSError(
-            code: "UnsupportedHTTPVerb", message: "The HTTP method \(method.prefix(20)) is not supported; use GET or POST.",
+            code: "UnsupportedHTTPVerb",
+            message: "The HTTP method \(request.method.prefix(20)) is not supported; use GET or POST.",
             status: .methodNotAllowed
         )
-        return self.failure(error, service: EC2Service.signingName, action: nil, requestID: requestID)
+        let signedFor = CredentialScope(request: request, parameters: QueryParameters([:]))?.service
+        let service = signedFor.flatMap { Self.services.contains($0) ? $0 : nil } ?? EC2Service.signingName
+        return self.failure(error, service: service, action: nil, requestID: requestID)
     }
 
     private func failure(_ error: AWSError, service: String, action: String?, requestID: String) -> Outcome {

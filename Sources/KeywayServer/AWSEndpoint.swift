@@ -21,19 +21,12 @@ struct AWSEndpoint: HTTPResponder {
         var request = request
         let outcome: AWSDispatcher.Outcome
         if request.method != .get && request.method != .post {
-            // AWS's Query endpoints take GET and POST only; nothing else runs an action.
-            outcome = self.dispatcher.refuseMethod(request.method.rawValue, requestID: requestID)
+            // AWS's Query endpoints take GET and POST only; nothing else runs an action, and the body is not read.
+            outcome = self.dispatcher.refuseMethod(Self.awsRequest(request, body: []), requestID: requestID)
         } else {
             do {
                 let body = try await request.collectBody(upTo: self.maximumBodySize)
-                let awsRequest = AWSRequest(
-                    method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
-                    // HTTP/1's Host header arrives as the authority; SigV4 signs it as `host`.
-                    headers: [(name: "host", value: request.head.authority ?? "")]
-                        + request.headers.map { (name: $0.name.rawName, value: $0.value) },
-                    body: Array(buffer: body)
-                )
-                outcome = await self.dispatcher.dispatch(awsRequest, requestID: requestID)
+                outcome = await self.dispatcher.dispatch(Self.awsRequest(request, body: Array(buffer: body)), requestID: requestID)
             } catch {
                 // `RequestLimitHandler` refuses most oversized bodies before they are read; this is the backstop.
                 let tooLarge = AWSError(
@@ -72,6 +65,16 @@ struct AWSEndpoint: HTTPResponder {
         return Response(
             status: outcome.response.status, headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(string: outcome.response.body))
+        )
+    }
+
+    private static func awsRequest(_ request: Request, body: [UInt8]) -> AWSRequest {
+        AWSRequest(
+            method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
+            // HTTP/1's Host header arrives as the authority; SigV4 signs it as `host`.
+            headers: [(name: "host", value: request.head.authority ?? "")]
+                + request.headers.map { (name: $0.name.rawName, value: $0.value) },
+            body: body
         )
     }
 }

@@ -40,6 +40,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Connections served at once (default: what the descriptor limit allows, less a reserve).")
     var maxConnections: Int?
 
+    @Option(help: "Requests worked on at once; past it, AWS's throttling answer (RequestLimitExceeded, Throttling).")
+    var maxRequestsInFlight = 512
+
     @Option(help: "Port of the instance metadata service, served on each running instance's own loopback address; 0 turns it off.")
     var metadataPort = 80
 
@@ -60,6 +63,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.keyPairLimitPerRegion = self.keyPairLimit
         guard self.instanceLimit > 0 else { throw ValidationError("--instance-limit must be positive.") }
         configuration.instanceLimitPerRegion = self.instanceLimit
+        guard self.maxRequestsInFlight > 0 else { throw ValidationError("--max-requests-in-flight must be positive.") }
+        configuration.maximumRequestsInFlight = self.maxRequestsInFlight
         if let maxConnections = self.maxConnections {
             guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive.") }
             configuration.maximumConnections = maxConnections

@@ -363,7 +363,7 @@ class KeywayServer:
 
 
 def start_keyway_server(data_dir: Path, regions: list[str] | None = None, log_path: Path | None = None,
-                        dev: bool = True) -> KeywayServer:
+                        dev: bool = True, extra_args: list[str] | tuple = ()) -> KeywayServer:
     """Starts `keyway serve --port 0` on loopback and waits for its banner; the port is read from it."""
     data_dir = Path(data_dir)
     log_path = Path(log_path) if log_path else data_dir.parent / f"{data_dir.name}-server.log"
@@ -372,6 +372,7 @@ def start_keyway_server(data_dir: Path, regions: list[str] | None = None, log_pa
         argv.append("--dev")
     if regions:
         argv += ["--regions", ",".join(regions)]
+    argv += [str(arg) for arg in extra_args]
     log_file = open(log_path, "ab")
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log_file)
     server = KeywayServer(proc, 0, data_dir, log_path, regions, log_file)

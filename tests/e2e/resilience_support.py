@@ -429,7 +429,11 @@ def attack(spec: dict) -> None:
         conn.state = "closed"
 
     def write_status(final: bool = False) -> None:
-        out = dict(stats, elapsed=round(now(), 2), open=len(conns), final=final,
+        ages = {"idle": 0.0, "slow": 0.0, "connect": 0.0}
+        for c in conns.values():
+            if c.state == "connected":
+                ages[c.kind] = max(ages[c.kind], round(now() - c.connected, 1))
+        out = dict(stats, elapsed=round(now(), 2), open=len(conns), final=final, open_ages_max=ages,
                    connecting=sum(1 for c in conns.values() if c.state == "connecting"))
         tmp = spec["status"] + ".tmp"
         Path(tmp).write_text(json.dumps(out))
