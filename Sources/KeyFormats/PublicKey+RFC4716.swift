@@ -54,11 +54,12 @@ extension PublicKey {
                     }
                     header = String(header.dropLast()) + next
                 }
+                // A line of only ':' splits into nothing, so the count is checked before any part is read.
                 let parts = header.split(separator: ":", maxSplits: 1)
-                let tag = parts[0]
-                guard !tag.isEmpty, tag.count <= 64, parts.count == 2 else {
+                guard parts.count == 2, parts[0].count <= 64 else {
                     throw KeyFormatsError.invalidEncoding("An RFC 4716 header line has no valid tag.")
                 }
+                let tag = parts[0]
                 if tag.lowercased() == "comment" {
                     var value = parts[1].drop(while: { $0 == " " })
                     if value.count >= 2, value.first == "\"", value.last == "\"" {
