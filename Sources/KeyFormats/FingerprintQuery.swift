@@ -84,8 +84,11 @@ public struct FingerprintQuery: Hashable, Sendable {
     }
 
     private static func decodeBase64Digest(_ text: Substring) -> [UInt8]? {
+        // Counted in bytes: a trailing prepend character (U+0600) joins an appended '=' into one Character, so a
+        // Character count might never reach a multiple of four.
         var padded = String(text)
-        while padded.count % 4 != 0 { padded += "=" }
+        let remainder = padded.utf8.count % 4
+        if remainder != 0 { padded += String(repeating: "=", count: 4 - remainder) }
         return Base64.decode(padded)
     }
 }
