@@ -84,8 +84,9 @@ public struct FingerprintQuery: Hashable, Sendable {
     }
 
     private static func decodeBase64Digest(_ text: Substring) -> [UInt8]? {
-        // Counted in bytes: a trailing prepend character (U+0600) joins an appended '=' into one Character, so a
-        // Character count might never reach a multiple of four.
+        // Counted in bytes, as base64 is: a Character count is off for other text (a trailing U+0600 joins the
+        // first '=' appended after it into one Character), and the loop that appended one '=' at a time recounted
+        // the whole text each time.
         var padded = String(text)
         let remainder = padded.utf8.count % 4
         if remainder != 0 { padded += String(repeating: "=", count: 4 - remainder) }

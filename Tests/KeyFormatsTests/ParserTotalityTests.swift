@@ -65,8 +65,8 @@ import Testing
         #expect(throws: KeyFormatsError.invalidKey("")) { try KeyMaterial(text: huge.pem(padding: (8 - secret.count % 8) % 8)) }
     }
 
-    /// A trailing prepend character (U+0600) joins every appended '=' into one Character, so padding by Character
-    /// count never ended.
+    /// Base64 padding was counted in Characters, which a trailing prepend character (U+0600) miscounts; such text
+    /// is refused as not a fingerprint.
     @Test(arguments: ["\u{0600}", "ab\u{0600}", "SHA256:\u{0600}", "\u{0600}\u{0600}\u{0600}"])
     func fingerprintPaddingCountsBytes(_ text: String) {
         #expect(throws: KeyFormatsError.unrecognizedFormat("")) { try FingerprintQuery(text) }
