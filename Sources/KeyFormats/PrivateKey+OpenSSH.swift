@@ -104,7 +104,14 @@ extension PrivateKey {
         }
         let comment = String(decoding: try secret.readString(), as: UTF8.self)
         let padding = secret.readRemaining()
-        guard padding.elementsEqual((0..<padding.count).map { UInt8($0 + 1) }) else {
+        // Writers pad to the cipher's block size (PROTOCOL.key), so real padding is a few bytes. sshkey.c would take
+        // any length, counting 1, 2, … modulo 256; anything past 255 bytes is refused here rather than read on.
+        guard padding.count <= 255 else {
+            throw KeyFormatsError.invalidKey(
+                "The OpenSSH private section has \(padding.count) bytes of padding; at most 255 are allowed."
+            )
+        }
+        guard padding.enumerated().allSatisfy({ $0.element == UInt8(truncatingIfNeeded: $0.offset + 1) }) else {
             throw KeyFormatsError.invalidKey("The OpenSSH private section's padding is not 1, 2, 3, ….")
         }
         guard key.publicKey == publicKey else {

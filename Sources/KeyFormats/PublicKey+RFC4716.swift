@@ -52,13 +52,16 @@ extension PublicKey {
                     guard let next = lines.popFirst() else {
                         throw KeyFormatsError.truncated("An RFC 4716 header continues past the end of the input.")
                     }
-                    header = String(header.dropLast()) + next
+                    // Appended in place: rebuilding the header for each continuation line was quadratic.
+                    header.removeLast()
+                    header += next
                 }
+                // A line of only ':' splits into nothing, so the count is checked before any part is read.
                 let parts = header.split(separator: ":", maxSplits: 1)
-                let tag = parts[0]
-                guard !tag.isEmpty, tag.count <= 64, parts.count == 2 else {
+                guard parts.count == 2, parts[0].count <= 64 else {
                     throw KeyFormatsError.invalidEncoding("An RFC 4716 header line has no valid tag.")
                 }
+                let tag = parts[0]
                 if tag.lowercased() == "comment" {
                     var value = parts[1].drop(while: { $0 == " " })
                     if value.count >= 2, value.first == "\"", value.last == "\"" {

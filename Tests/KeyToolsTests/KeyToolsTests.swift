@@ -53,6 +53,23 @@ import Testing
         #expect(report.errors[0].description.hasPrefix("keyway: /nonexistent/key: "))
     }
 
+    /// Inputs from the fuzz corpus that once trapped (SIGILL) in `keyway key fingerprint`: now one line of bad input.
+    @Test(arguments: ["RFC4716/crash-header-only-colon", "KeyMaterial/crash-openssh-padding-256"])
+    func fuzzReproducersAreBadInput(_ corpusFile: String) throws {
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Fuzz/Corpus/\(corpusFile)").standardizedFileURL
+        let path = try Self.temporaryFile(String(decoding: try Data(contentsOf: source), as: UTF8.self))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            let material = try KeyFile.read(path)
+            Issue.record("read as \(material.format.rawValue)")
+        } catch {
+            #expect(error.code == .badInput)
+            #expect(error.description.hasPrefix("keyway: \(path): "))
+            #expect(!error.description.contains { $0.isNewline })
+        }
+    }
+
     @Test func generationRefusesWeakAndImpossibleSizes() throws {
         let weak = KeyGenerationRequest(type: .rsa, bits: 1024, format: .pem, comment: nil, allowInsecureSize: false)
         #expect(throws: KeyToolError.badInput("", "")) { try weak.generate() }

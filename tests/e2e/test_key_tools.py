@@ -53,6 +53,8 @@ from conftest import (
     write_file,
 )
 
+FUZZ_CORPUS = Path(__file__).resolve().parents[2] / "Fuzz" / "Corpus"
+
 PRIVATE_FORMATS = ["pem", "pkcs8", "openssh", "ppk", "ppk3"]
 PUBLIC_FORMATS = ["public", "rfc4716", "spki"]
 
@@ -1060,6 +1062,9 @@ def _garbage(kind: str, d: Path, own: OwnKeys) -> tuple[str, bytes | None]:
         "ppk-crlf-truncated": "\r\n".join(base.source("ppk").read_text().splitlines()[:8]).encode() + b"\r\n",
         "der-sequence-huge-length": b"\x30\x84\xff\xff\xff\xff\x30\x0d",
         "der-deep-nesting": b"\x30\x80" * 5000,
+        # Reproducers from the fuzz corpus: each once killed the process (a trap) instead of exiting 2.
+        "rfc4716-header-only-colon": (FUZZ_CORPUS / "RFC4716/crash-header-only-colon").read_bytes(),
+        "openssh-padding-256": (FUZZ_CORPUS / "KeyMaterial/crash-openssh-padding-256").read_bytes(),
     }[kind]
     return str(write_file(d / kind, content)), None
 
@@ -1070,6 +1075,7 @@ GARBAGE_KINDS = [
     "pem-truncated", "pem-body-cut", "pem-crlf-no-end", "ppk-crlf-truncated", "openssh-magic-only", "ssh-rsa-word-only", "ssh-rsa-bad-base64",
     "ssh-rsa-wrong-blob-type", "ssh-ed25519-short-key", "ssh-blob-huge-length", "rfc4716-no-end",
     "ppk-header-only", "ppk-bad-lines", "der-sequence-huge-length", "der-deep-nesting",
+    "rfc4716-header-only-colon", "openssh-padding-256",
     "stdin-empty", "stdin-random",
 ]
 

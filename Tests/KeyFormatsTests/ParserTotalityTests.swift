@@ -1,0 +1,190 @@
+import Foundation
+import KeyFormats
+import Testing
+
+/// Inputs that once trapped, hung or took quadratic time in the parsers that network input reaches; each is also a
+/// file in `Fuzz/Corpus`. Every one must now give a typed error (or a key) promptly.
+@Suite(.timeLimit(.minutes(1))) struct ParserTotalityTests {
+    /// An RFC 4716 header line of only ':' split into no parts, and the parser read the first.
+    @Test func rfc4716HeaderOfOnlyAColon() throws {
+        let text = "---- BEGIN SSH2 PUBLIC KEY ----\n:\n---- END SSH2 PUBLIC KEY ----"
+        #expect(throws: KeyFormatsError.invalidEncoding("")) { try KeyMaterial(text: text) }
+        #expect(throws: KeyFormatsError.invalidEncoding("")) { try KeyMaterial(publicKeyText: text) }
+        let file = try Self.corpus("RFC4716", "crash-header-only-colon")
+        #expect(throws: KeyFormatsError.invalidEncoding("")) { try KeyMaterial(bytes: file) }
+    }
+
+    /// Header lines with no tag or no value, which split into one part.
+    @Test(arguments: [":x", "x:", "::", " : "])
+    func rfc4716HeaderWithoutTagOrValue(_ header: String) {
+        let text = "---- BEGIN SSH2 PUBLIC KEY ----\n\(header)\n---- END SSH2 PUBLIC KEY ----\n"
+        #expect(throws: KeyFormatsError.self) { try KeyMaterial(text: text) }
+    }
+
+    /// A header continued over many lines was rebuilt for each line: quadratic in the header's length.
+    @Test func rfc4716LongContinuedHeaderIsLinear() throws {
+        let key = try PrivateKey(generating: .ed25519).publicKey
+        var lines = key.rfc4716Representation(comment: "c").split(separator: "\n").map(String.init)
+        lines.insert(contentsOf: Array(repeating: "x-long: " + String(repeating: "v", count: 60) + "\\", count: 1)
+            + Array(repeating: String(repeating: "v", count: 70) + "\\", count: 20_000) + ["end"], at: 1)
+        let material = try KeyMaterial(text: lines.joined(separator: "\n"))
+        #expect(material.publicKey == key)
+        #expect(material.comment == "c")
+    }
+
+    /// 256 or more padding bytes made `UInt8(index + 1)` overflow. OpenSSH pads to the cipher's block size; up to
+    /// 255 bytes of 1, 2, 3, … are still read, and longer padding is refused.
+    @Test func openSSHPrivateKeyPadding() throws {
+        let key = try PrivateKey(generating: .ed25519)
+        let parts = try OpenSSHKeyParts(pem: key.openSSHRepresentation(comment: "pad", checkInt: 9))
+        let longest = try #require((248...255).first { (parts.unpaddedSecret.count + $0) % 8 == 0 })
+        let accepted = try KeyMaterial(text: parts.pem(padding: longest))
+        #expect(accepted.publicKey == key.publicKey)
+        #expect(accepted.comment == "pad")
+        for padding in [longest + 8, longest + 8 * 32] {
+            #expect(throws: KeyFormatsError.invalidKey("")) { try KeyMaterial(text: parts.pem(padding: padding)) }
+        }
+        var wrong = parts
+        wrong.paddingByte = { _ in 0 }
+        #expect(throws: KeyFormatsError.invalidKey("")) { try KeyMaterial(text: wrong.pem(padding: longest - 8)) }
+        let file = try Self.corpus("KeyMaterial", "crash-openssh-padding-256")
+        #expect(throws: KeyFormatsError.invalidKey("")) { try KeyMaterial(bytes: file) }
+    }
+
+    /// RSA numbers far larger than the modulus went into big-integer division before any size check.
+    @Test func openSSHRSAPrivateNumbersLargerThanTheModulus() throws {
+        let key = try PrivateKey(generating: .rsa)
+        let parts = try OpenSSHKeyParts(pem: key.openSSHRepresentation(checkInt: 3))
+        var reader = WireReader(parts.unpaddedSecret)
+        let head = reader.take(8 + 4 + 7)  // check values and "ssh-rsa"
+        let n = reader.string(), e = reader.string(), _ = reader.string()
+        let rest = reader.rest
+        var secret = head + Wire.string(n) + Wire.string(e) + Wire.string([0x01] + [UInt8](repeating: 0xA5, count: 200_000))
+        secret += rest
+        let huge = OpenSSHKeyParts(prefix: parts.prefix, unpaddedSecret: secret)
+        #expect(throws: KeyFormatsError.invalidKey("")) { try KeyMaterial(text: huge.pem(padding: (8 - secret.count % 8) % 8)) }
+    }
+
+    /// Base64 padding was counted in Characters, which a trailing prepend character (U+0600) miscounts; such text
+    /// is refused as not a fingerprint.
+    @Test(arguments: ["\u{0600}", "ab\u{0600}", "SHA256:\u{0600}", "\u{0600}\u{0600}\u{0600}"])
+    func fingerprintPaddingCountsBytes(_ text: String) {
+        #expect(throws: KeyFormatsError.unrecognizedFormat("")) { try FingerprintQuery(text) }
+    }
+
+    /// Reading for public keys never hands a private key to its reader; genuine public keys read as before.
+    @Test func publicKeyOnlyReadingRefusesPrivateKeysUnread() throws {
+        let rsa = try PrivateKey(generating: .rsa)
+        let ed = try PrivateKey(generating: .ed25519)
+        let privateTexts = [
+            rsa.pkcs1PEMRepresentation!, rsa.pkcs8PEMRepresentation, ed.openSSHRepresentation(), ed.ppkRepresentation(),
+            rsa.ppkRepresentation(version: .v3), "ssh-rsa\n" + rsa.openSSHRepresentation(),
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n",
+        ]
+        for text in privateTexts {
+            #expect(throws: KeyFormatsError.publicKeyRequired("")) { try KeyMaterial(publicKeyText: text) }
+            if !text.contains("ENCRYPTED") {
+                #expect(try KeyMaterial(text: text).privateKey != nil, "the full reader still reads it")
+            }
+        }
+        #expect(throws: KeyFormatsError.invalidEncoding("")) { try KeyMaterial(publicKeyBytes: rsa.pkcs8DERRepresentation) }
+    }
+
+    @Test(arguments: Fixtures.validCases)
+    func publicKeyOnlyReadingMatchesFullReadingForPublicFixtures(_ testCase: ValidCase) throws {
+        let bytes = try Fixtures.bytes("valid/\(testCase.file)")
+        let full = try KeyMaterial(bytes: bytes)
+        guard !full.format.isPrivate else {
+            #expect(throws: KeyFormatsError.self) { try KeyMaterial(publicKeyBytes: bytes) }
+            return
+        }
+        let publicOnly = try KeyMaterial(publicKeyBytes: bytes)
+        #expect(publicOnly.publicKey == full.publicKey)
+        #expect(publicOnly.format == full.format)
+        #expect(publicOnly.comment == full.comment)
+    }
+
+    /// Every malformed public input gives the same error from either reader.
+    @Test(arguments: Fixtures.malformedCases)
+    func publicKeyOnlyReadingGivesTheSameErrors(_ testCase: MalformedCase) throws {
+        let bytes = try Fixtures.bytes("malformed/\(testCase.file)")
+        var full: KeyFormatsError?
+        do { _ = try KeyMaterial(bytes: bytes) } catch let error as KeyFormatsError { full = error }
+        do {
+            _ = try KeyMaterial(publicKeyBytes: bytes)
+            Issue.record("\(testCase.file) parsed")
+        } catch let error as KeyFormatsError {
+            #expect(error == full || error.code == .publicKeyRequired, "\(error)")
+        }
+    }
+
+    static let corpusRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../Fuzz/Corpus").standardizedFileURL
+
+    static func corpus(_ target: String, _ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: Self.corpusRoot.appendingPathComponent(target).appendingPathComponent(name)))
+    }
+}
+
+/// SSH wire encoding for building test inputs.
+enum Wire {
+    static func uint32(_ value: Int) -> [UInt8] {
+        [UInt8(value >> 24 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+    }
+
+    static func string(_ bytes: some Collection<UInt8>) -> [UInt8] { Self.uint32(bytes.count) + bytes }
+}
+
+struct WireReader {
+    private var bytes: ArraySlice<UInt8>
+    init(_ bytes: [UInt8]) { self.bytes = bytes[...] }
+
+    mutating func take(_ count: Int) -> [UInt8] {
+        defer { self.bytes = self.bytes.dropFirst(count) }
+        return Array(self.bytes.prefix(count))
+    }
+
+    mutating func string() -> [UInt8] {
+        let length = self.take(4).reduce(0) { $0 << 8 | Int($1) }
+        return self.take(length)
+    }
+
+    var rest: [UInt8] { Array(self.bytes) }
+}
+
+/// An `openssh-key-v1` body taken apart so that its private section can be re-padded.
+struct OpenSSHKeyParts {
+    /// Everything before the private section's length.
+    var prefix: [UInt8]
+    /// The private section without its padding.
+    var unpaddedSecret: [UInt8]
+    /// The padding byte at each offset; OpenSSH's rule unless a test changes it.
+    var paddingByte: (Int) -> UInt8 = { UInt8(truncatingIfNeeded: $0 + 1) }
+
+    init(prefix: [UInt8], unpaddedSecret: [UInt8]) {
+        self.prefix = prefix
+        self.unpaddedSecret = unpaddedSecret
+    }
+
+    init(pem: String) throws {
+        let base64 = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+        var reader = WireReader(Array(try #require(Data(base64Encoded: base64))))
+        var prefix = reader.take(15)  // "openssh-key-v1\0"
+        for _ in 0..<3 { prefix += Wire.string(reader.string()) }  // cipher, KDF, KDF options
+        prefix += reader.take(4)  // key count
+        prefix += Wire.string(reader.string())  // public key
+        var secret = WireReader(reader.string())
+        var unpadded = secret.take(8)
+        let name = secret.string()
+        unpadded += Wire.string(name)
+        let fields = name == Array("ssh-rsa".utf8) ? 6 : 2
+        for _ in 0..<(fields + 1) { unpadded += Wire.string(secret.string()) }  // key fields, then the comment
+        self.init(prefix: prefix, unpaddedSecret: unpadded)
+    }
+
+    func pem(padding: Int) -> String {
+        let secret = self.unpaddedSecret + (0..<padding).map(self.paddingByte)
+        let body = Data(self.prefix + Wire.string(secret))
+        return "-----BEGIN OPENSSH PRIVATE KEY-----\n\(body.base64EncodedString(options: .lineLength64Characters))\n-----END OPENSSH PRIVATE KEY-----\n"
+    }
+}
