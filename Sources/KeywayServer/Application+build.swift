@@ -48,9 +48,11 @@ public func buildApplication(
         certificateStore = InMemoryServerCertificateStore()
         instanceStore = InMemoryInstanceStore()
     case .sqlite(let directory):
+        // The master key is checked before the database is opened for writing: a refused start changes nothing.
+        let sealer = try SecretSealer.load(directory: directory)
         let database = try SQLiteDatabase(directory: directory, backgroundCheckpoints: true)
+        try sealer.recordCanary(in: database)
         checkpoints = CheckpointService(database: database, interval: .milliseconds(50), logger: logger)
-        let sealer = try SecretSealer.load(directory: directory, database: database)
         keyPairStore = SQLiteKeyPairStore(database: database)
         identityStore = SQLiteIdentityStore(database: database, sealer: sealer)
         certificateStore = SQLiteServerCertificateStore(database: database, sealer: sealer)
@@ -143,7 +145,9 @@ public func buildApplication(
             )
         ),
         configuration: ApplicationConfiguration(
-            address: .hostname(configuration.host, port: configuration.port), serverName: "Keyway",
+            // The kernel's usual cap (somaxconn) rather than 256: a burst of connections waits in the queue instead of
+            // having its handshakes dropped and retried seconds later.
+            address: .hostname(configuration.host, port: configuration.port), serverName: "Keyway", backlog: 4096,
             availableConnectionsDelegate: MaximumAvailableConnections(maximumConnections, logger: logger)
         ),
         services: services,

@@ -50,7 +50,9 @@ public enum KeywayAdmin {
     }
 
     private static func identity(_ directory: URL) throws -> IdentityService {
+        let sealer = try SecretSealer.load(directory: directory)
         let database = try SQLiteDatabase(directory: directory)
-        return IdentityService(store: SQLiteIdentityStore(database: database, sealer: try SecretSealer.load(directory: directory, database: database)))
+        try sealer.recordCanary(in: database)
+        return IdentityService(store: SQLiteIdentityStore(database: database, sealer: sealer))
     }
 }

@@ -94,7 +94,7 @@ final class MetadataListener: Sendable {
     private func bootstrap(ip: String?) -> ServerBootstrap {
         ServerBootstrap(group: self.group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.backlog, value: 1024)
             // An HTTP/1.0 client or `nc -N` closes its sending side after the request and still waits for the answer.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in

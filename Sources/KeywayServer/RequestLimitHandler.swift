@@ -10,6 +10,8 @@ import NIOHTTPTypes
 /// - a request must arrive whole within ``requestTimeout`` of its head (slow bodies, clients that stop sending);
 ///   connections that never send a complete head are closed by Hummingbird's idle timeout.
 ///
+/// - a `CONNECT` is refused (`405`) and the connection closed at once.
+///
 /// One handler a connection; it runs on the connection's event loop only.
 final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
@@ -37,7 +39,15 @@ final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler 
         case .head(let head):
             self.bodyBytes = 0
             if let length = head.headerFields[.contentLength], let declared = Int(length), declared > self.maximumBodySize {
-                self.refuse(context: context)
+                self.refuse(context: context, status: .contentTooLarge, code: "RequestEntityTooLarge",
+                            message: "The request body is larger than the limit of \(self.maximumBodySize) bytes.")
+                return
+            }
+            if head.method == .connect {
+                // No tunnels: after a CONNECT the connection could carry nothing else, so it is answered and closed
+                // at once rather than parked until a timeout.
+                self.refuse(context: context, status: .methodNotAllowed, code: "UnsupportedHTTPVerb",
+                            message: "The HTTP method CONNECT is not supported; use GET or POST.")
                 return
             }
             self.deadline?.cancel()
@@ -46,7 +56,8 @@ final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler 
         case .body(let buffer):
             self.bodyBytes += buffer.readableBytes
             if self.bodyBytes > self.maximumBodySize {
-                self.refuse(context: context)
+                self.refuse(context: context, status: .contentTooLarge, code: "RequestEntityTooLarge",
+                            message: "The request body is larger than the limit of \(self.maximumBodySize) bytes.")
                 return
             }
         case .end:
@@ -65,25 +76,26 @@ final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler 
         context.fireChannelInactive()
     }
 
-    /// Answers `413` in EC2's error envelope (the service is not known before the body is read) and closes.
-    private func refuse(context: ChannelHandlerContext) {
+    /// Answers in EC2's error envelope (the service is not known before the body is read) and closes.
+    private func refuse(context: ChannelHandlerContext, status: HTTPResponse.Status, code: String, message: String) {
         self.refused = true
         self.deadline?.cancel()
-        let body = Self.errorDocument(limit: self.maximumBodySize, requestID: self.newRequestID())
+        let body = Self.errorDocument(code: code, message: message, requestID: self.newRequestID())
         var fields = HTTPFields()
         fields[.contentType] = "text/xml;charset=UTF-8"
         fields[.contentLength] = String(body.utf8.count)
         fields[.connection] = "close"
-        context.write(self.wrapOutboundOut(.head(HTTPResponse(status: .contentTooLarge, headerFields: fields))), promise: nil)
+        context.write(self.wrapOutboundOut(.head(HTTPResponse(status: status, headerFields: fields))), promise: nil)
         context.write(self.wrapOutboundOut(.body(context.channel.allocator.buffer(string: body))), promise: nil)
         let channel = context.channel
         context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
     }
 
-    static func errorDocument(limit: Int, requestID: String) -> String {
+    /// The document; `code` and `message` are fixed texts of this type, never request data.
+    static func errorDocument(code: String, message: String, requestID: String) -> String {
         """
         <?xml version="1.0" encoding="UTF-8"?>
-        <Response><Errors><Error><Code>RequestEntityTooLarge</Code><Message>The request body is larger than the limit of \(limit) bytes.</Message></Error></Errors><RequestID>\(requestID)</RequestID></Response>
+        <Response><Errors><Error><Code>\(code)</Code><Message>\(message)</Message></Error></Errors><RequestID>\(requestID)</RequestID></Response>
         """
     }
 }

@@ -223,9 +223,11 @@ public struct SQLiteDatabase: Sendable {
         return migrator
     }
 
-    /// A value of `keyway_meta`, or nil when it was never written.
-    func metaValue(_ name: String) throws -> Data? {
-        try self.pool.read { db in try Data.fetchOne(db, sql: "SELECT value FROM keyway_meta WHERE name = ?", arguments: [name]) }
+    /// Whether `keyway_meta` holds a value of that name.
+    func metaValueExists(_ name: String) throws -> Bool {
+        try self.pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM keyway_meta WHERE name = ?)", arguments: [name]) ?? false
+        }
     }
 
     /// Writes a value of `keyway_meta`, durably, replacing any earlier one.
@@ -235,24 +237,30 @@ public struct SQLiteDatabase: Sendable {
         }
     }
 
-    /// One sealed secret the store holds and the ID it was sealed for, or nil when it holds none; lets a store made
-    /// before the master-key canary existed check a master key against what it actually holds.
-    func anySealedSecret() throws -> (sealed: Data, id: String)? {
-        try self.pool.read { db in
-            if let row = try Row.fetchOne(db, sql: "SELECT id, secret_sealed FROM access_keys LIMIT 1") {
-                return (row["secret_sealed"], row["id"])
+    /// What the store says about the master key that seals it, read without changing a byte of the data folder's
+    /// database: a read-only connection (never a checkpoint, never a migration), and the empty `-wal` and `-shm`
+    /// files SQLite makes for it removed again when they were not there before. Nil when there is no database yet.
+    static func sealFacts(directory: URL) throws -> SealFacts? {
+        let path = directory.appendingPathComponent(Self.fileName).path
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let companions = ["-wal", "-shm"].map { path + $0 }
+        let existed = companions.map { FileManager.default.fileExists(atPath: $0) }
+        defer {
+            for (file, before) in zip(companions, existed) where !before {
+                let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+                // A WAL this connection made holds no frames (it never wrote); an index of none is rebuilt anyway.
+                if file.hasSuffix("-shm") || size == 0 { try? FileManager.default.removeItem(atPath: file) }
             }
-            if let row = try Row.fetchOne(db, sql: "SELECT id, private_key_sealed FROM server_certificates LIMIT 1") {
-                return (row["private_key_sealed"], row["id"])
-            }
-            return nil
         }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        let facts = try queue.read { db in try SealFacts(db) }
+        try queue.close()
+        return facts
     }
 
-    /// Whether the store holds any account: a store that does is never given a new master key.
-    func holdsAccounts() throws -> Bool {
-        try self.pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM accounts)") ?? false }
-    }
 
     /// Appends a line to the audit log (administrative operations such as key recovery).
     public func audit(action: String, subject: String, detail: String) throws {
@@ -276,5 +284,37 @@ public struct SQLiteDatabase: Sendable {
     /// Runs SQLite's own consistency check; "ok" when the file is sound.
     public func integrityCheck() throws -> String {
         try self.pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+    }
+}
+
+/// What a database says about the master key that seals it (see `SecretSealer.load`).
+struct SealFacts {
+    /// The sealed canary, when one was recorded.
+    var canary: Data?
+    /// One sealed secret and the ID it was sealed for, when the store holds any.
+    var sealedSecret: (sealed: Data, id: String)?
+    /// Whether the store holds any account.
+    var holdsAccounts: Bool
+
+    /// Whether a master key already seals something here: such a store is never given a new key.
+    var holdsSecrets: Bool { self.canary != nil || self.sealedSecret != nil || self.holdsAccounts }
+
+    /// Reads the facts, tolerating a schema from before any of these tables.
+    init(_ db: Database) throws {
+        let tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
+        self.canary =
+            tables.contains("keyway_meta")
+            ? try Data.fetchOne(db, sql: "SELECT value FROM keyway_meta WHERE name = ?", arguments: [SecretSealer.canaryName])
+            : nil
+        self.sealedSecret = nil
+        if tables.contains("access_keys"), let row = try Row.fetchOne(db, sql: "SELECT id, secret_sealed FROM access_keys LIMIT 1") {
+            self.sealedSecret = (row["secret_sealed"], row["id"])
+        } else if tables.contains("server_certificates"),
+            let row = try Row.fetchOne(db, sql: "SELECT id, private_key_sealed FROM server_certificates LIMIT 1")
+        {
+            self.sealedSecret = (row["private_key_sealed"], row["id"])
+        }
+        let accounts = tables.contains("accounts") ? try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM accounts)") : false
+        self.holdsAccounts = accounts ?? false
     }
 }

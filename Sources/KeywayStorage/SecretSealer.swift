@@ -22,48 +22,46 @@ public struct SecretSealer: Sendable {
     static let canaryName = "master-key-canary"
     private static let canaryText = "keyway master key canary"
 
-    /// Loads the master key for `database` from the environment or the data folder, and checks it against the store.
+    /// Loads the master key for the data folder from the environment or `master.key`, and checks it against the
+    /// store, before the store is opened for writing.
     ///
     /// The master key is made (as `master.key`, mode 0600) only for a store that holds no account and no sealed
     /// secret. A store that does refuses to open without its key (``KeywayStorageError/Code/masterKeyMissing``) or
-    /// with another one (``KeywayStorageError/Code/masterKeyMismatch``), and nothing is written in either case:
-    /// a new key would make every stored secret unreadable and lock the operator out (issue 13).
-    public static func load(
-        directory: URL, database: SQLiteDatabase, environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws -> SecretSealer {
+    /// with another one (``KeywayStorageError/Code/masterKeyMismatch``), and not a byte of the data folder changes:
+    /// a new key would make every stored secret unreadable and lock the operator out (issue 13). After the store is
+    /// open, ``recordCanary(in:)`` records which key seals it.
+    public static func load(directory: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SecretSealer {
         let path = directory.appendingPathComponent(Self.fileName).path
-        let canary = try Self.storeCall { try database.metaValue(Self.canaryName) }
-        let given = try Self.givenKey(path: path, environment: environment)
-        guard let (key, source) = given else {
-            let sealedSecret = try Self.storeCall { try database.anySealedSecret() }
-            let holdsAccounts = try Self.storeCall { try database.holdsAccounts() }
-            if canary != nil || sealedSecret != nil || holdsAccounts {
+        let facts = try Self.storeCall { try SQLiteDatabase.sealFacts(directory: directory) }
+        guard let (key, source) = try Self.givenKey(path: path, environment: environment) else {
+            if let facts, facts.holdsSecrets {
                 throw KeywayStorageError(
                     .masterKeyMissing,
                     reason: "the database in \(directory.path) holds secrets sealed under a master key, but \(path) is missing and \(Self.environmentVariable) is not set; restore the key file (or set \(Self.environmentVariable)) and start again"
                 )
             }
-            let sealer = try Self.create(path: path)
-            try sealer.writeCanary(database)
-            return sealer
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            return try Self.create(path: path)
         }
         let sealer = SecretSealer(key: key)
-        if let canary {
-            guard (try? sealer.open(canary, id: Self.canaryName)) == Self.canaryText else {
-                throw KeywayStorageError(
-                    .masterKeyMismatch, reason: "the master key in \(source) does not open the secrets in \(directory.path); give the key this database was made with"
-                )
-            }
-            return sealer
+        let mismatch = KeywayStorageError(
+            .masterKeyMismatch,
+            reason: "the master key in \(source) does not open the secrets in \(directory.path); give the key this database was made with"
+        )
+        if let canary = facts?.canary {
+            guard (try? sealer.open(canary, id: Self.canaryName)) == Self.canaryText else { throw mismatch }
+        } else if let (sealed, id) = facts?.sealedSecret, (try? sealer.open(sealed, id: id)) == nil {
+            // A store made before the canary existed: checked against a secret it holds.
+            throw mismatch
         }
-        // A store made before the canary existed: check the key against a secret it holds, then record the canary.
-        if let (sealed, id) = try Self.storeCall({ try database.anySealedSecret() }), (try? sealer.open(sealed, id: id)) == nil {
-            throw KeywayStorageError(
-                .masterKeyMismatch, reason: "the master key in \(source) does not open the secrets in \(directory.path); give the key this database was made with"
-            )
-        }
-        try sealer.writeCanary(database)
         return sealer
+    }
+
+    /// Records which master key seals the store, once (see ``load(directory:environment:)``).
+    public func recordCanary(in database: SQLiteDatabase) throws {
+        guard try Self.storeCall({ try database.metaValueExists(Self.canaryName) }) == false else { return }
+        let sealed = try self.seal(Self.canaryText, id: Self.canaryName)
+        try Self.storeCall { try database.setMetaValue(Self.canaryName, sealed) }
     }
 
     /// The master key from the environment or the key file, and where it came from; nil when neither has one.
@@ -93,10 +91,6 @@ public struct SecretSealer: Sendable {
         return SecretSealer(key: key)
     }
 
-    private func writeCanary(_ database: SQLiteDatabase) throws {
-        let sealed = try self.seal(Self.canaryText, id: Self.canaryName)
-        try Self.storeCall { try database.setMetaValue(Self.canaryName, sealed) }
-    }
 
     /// Runs a database call, turning GRDB's errors into this module's.
     private static func storeCall<T>(_ body: () throws -> T) throws -> T {

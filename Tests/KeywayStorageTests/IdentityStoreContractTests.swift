@@ -115,10 +115,10 @@ import Testing
 
     @Test func masterKeyFileIsMadeOnceWithMode0600() throws {
         let directory = temporaryDirectory()
-        let database = try SQLiteDatabase(directory: directory)
-        let first = try SecretSealer.load(directory: directory, database: database, environment: [:])
+        let first = try SecretSealer.load(directory: directory, environment: [:])
+        try first.recordCanary(in: try SQLiteDatabase(directory: directory))
         let sealed = try first.seal("secret", id: "AKIA")
-        let second = try SecretSealer.load(directory: directory, database: database, environment: [:])
+        let second = try SecretSealer.load(directory: directory, environment: [:])
         #expect(try second.open(sealed, id: "AKIA") == "secret")
         #expect(throws: KeywayStorageError.self) { try second.open(sealed, id: "AKIB") }
         let attributes = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("master.key").path)
@@ -127,30 +127,32 @@ import Testing
 
     @Test func anotherMasterKeyIsRefusedByTheCanary() throws {
         let directory = temporaryDirectory()
-        let database = try SQLiteDatabase(directory: directory)
-        _ = try SecretSealer.load(directory: directory, database: database, environment: [:])
+        try SecretSealer.load(directory: directory, environment: [:]).recordCanary(in: try SQLiteDatabase(directory: directory))
         let otherKey = [SecretSealer.environmentVariable: Data(repeating: 7, count: 32).base64EncodedString()]
         #expect(throws: KeywayStorageError(.masterKeyMismatch, reason: "")) {
-            try SecretSealer.load(directory: directory, database: database, environment: otherKey)
+            try SecretSealer.load(directory: directory, environment: otherKey)
         }
     }
 
     @Test func aStoreWithSecretsIsNeverGivenANewMasterKey() async throws {
         let directory = temporaryDirectory()
+        let sealer = try SecretSealer.load(directory: directory, environment: [:])
         let database = try SQLiteDatabase(directory: directory)
-        let sealer = try SecretSealer.load(directory: directory, database: database, environment: [:])
+        try sealer.recordCanary(in: database)
         let store = SQLiteIdentityStore(database: database, sealer: sealer)
         let (root, secret) = Self.key(user: nil)
         try await store.createAccount(Account(id: Self.account, createTime: Date()), rootKey: root, secret: secret)
         let keyFile = directory.appendingPathComponent(SecretSealer.fileName)
         try FileManager.default.removeItem(at: keyFile)
         let before = try Data(contentsOf: directory.appendingPathComponent(SQLiteDatabase.fileName))
+        let filesBefore = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
         let error = #expect(throws: KeywayStorageError(.masterKeyMissing, reason: "")) {
-            try SecretSealer.load(directory: directory, database: database, environment: [:])
+            try SecretSealer.load(directory: directory, environment: [:])
         }
         #expect(error?.reason.contains("master.key is missing") == true)
         #expect(!FileManager.default.fileExists(atPath: keyFile.path))
         #expect(try Data(contentsOf: directory.appendingPathComponent(SQLiteDatabase.fileName)) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == filesBefore)
     }
 
     @Test func aStoreFromBeforeTheCanaryIsCheckedAgainstItsSecrets() async throws {
@@ -162,10 +164,10 @@ import Testing
         try await store.createAccount(Account(id: Self.account, createTime: Date()), rootKey: root, secret: secret)
         let wrong = [SecretSealer.environmentVariable: Data(repeating: 7, count: 32).base64EncodedString()]
         #expect(throws: KeywayStorageError(.masterKeyMismatch, reason: "")) {
-            try SecretSealer.load(directory: directory, database: database, environment: wrong)
+            try SecretSealer.load(directory: directory, environment: wrong)
         }
         let right = [SecretSealer.environmentVariable: key.withUnsafeBytes { Data($0).base64EncodedString() }]
-        let sealer = try SecretSealer.load(directory: directory, database: database, environment: right)
+        let sealer = try SecretSealer.load(directory: directory, environment: right)
         #expect(try await SQLiteIdentityStore(database: database, sealer: sealer).accessKey(id: root.id)?.secret == secret)
     }
 }

@@ -237,6 +237,15 @@ def test_other_http_methods_never_run_an_action(server, client):
                                headers={"Content-Type": "application/x-www-form-urlencoded"})
         assert response.status == 405, response.describe()
         assert parse_ec2_error(response)[0] == "UnsupportedHTTPVerb"
+    # A CONNECT is answered and closed at once, not parked until a timeout.
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        started = time.monotonic()
+        sock.sendall(b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
+        data = b""
+        while chunk := sock.recv(4096):
+            data += chunk
+        assert time.monotonic() - started < 2, "the connection closes right after the answer"
+    assert data.startswith(b"HTTP/1.1 405"), data
     status, answer = iam_raw(server, form(Action="CreateUser", Version="2010-05-08", UserName=name), method="PUT")
     assert status == 405 and iam_error(answer)[0] == "UnsupportedHTTPVerb", answer
     expect_client_error(lambda: client.describe_key_pairs(KeyNames=[name]), "InvalidKeyPair.NotFound")
