@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "KeywayServer",
             dependencies: [
-                "AWSProtocol", "KeywayCore", "KeywayStorage", "EC2API", "IAMAPI",
+                "AWSProtocol", "KeyFormats", "KeywayCore", "KeywayStorage", "EC2API", "IAMAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -19,6 +19,8 @@ public struct InstanceConnectService: Sendable {
         public var status: Int
         public var body: String
         public var errorCode: String?
+        /// For a server fault, its cause, for the log only.
+        public var cause: String? = nil
     }
 
     /// Runs SendSSHPublicKey. Errors use the model's shape names as codes; AWS's HTTP statuses for them are
@@ -41,7 +43,9 @@ public struct InstanceConnectService: Sendable {
             default: return Self.error("InvalidArgsException", error.detail.isEmpty ? "Invalid arguments." : error.detail, 400)
             }
         } catch {
-            return Self.error("ServiceException", "The service failed to process the request.", 500)
+            var answer = Self.error("ServiceException", "The service failed to process the request.", 500)
+            answer.cause = "\(error)"
+            return answer
         }
         let answer = try! JSONSerialization.data(withJSONObject: ["RequestId": requestID, "Success": true], options: [.sortedKeys])
         return Answer(status: 200, body: String(decoding: answer, as: UTF8.self), errorCode: nil)

@@ -76,17 +76,7 @@ extension PrivateKey {
 
 extension Collection<UInt8> {
     /// Lower-case hexadecimal pairs joined by colons, as `openssl md5 -c` prints them.
-    var colonHex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(self.count * 3)
-        for byte in self {
-            if !out.isEmpty { out.append(UInt8(ascii: ":")) }
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    var colonHex: String { Hex.encode(self, separator: ":") }
 }
 
 extension String {

@@ -68,7 +68,7 @@ public struct InstanceService: Sendable {
             publicKey = try PublicKey(openSSHPublicKey: pair.publicKey)
         }
         var generator = SystemRandomNumberGenerator()
-        let reservation = "r-" + String((0..<17).map { _ in Array("0123456789abcdef")[Int.random(in: 0..<16, using: &generator)] })
+        let reservation = "r-" + RandomCharacters.string(count: 17, from: RandomCharacters.hex, using: &generator)
         let launchTime = self.now().truncatedToSeconds
         var instances: [Instance] = []
         for index in 0..<maxCount {

@@ -137,7 +137,8 @@ struct AWSDispatcher: Sendable {
         func outcome(_ answer: InstanceConnectService.Answer, caller: String? = nil) -> Outcome {
             Outcome(
                 response: XMLResponse(status: .init(code: answer.status), body: answer.body, contentType: "application/x-amz-json-1.1"),
-                service: InstanceConnectService.signingName, action: target, errorCode: answer.errorCode, caller: caller
+                service: InstanceConnectService.signingName, action: target, errorCode: answer.errorCode, caller: caller,
+                cause: answer.cause
             )
         }
         let principal: Principal

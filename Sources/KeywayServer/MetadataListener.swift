@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KeyFormats
 import KeywayCore
 import Logging
 import NIOCore
@@ -265,14 +266,12 @@ struct NetworkIdentity {
         let own = Array(SHA256.hash(data: Array(instance.id.rawValue.utf8)))
         let scope = Array(SHA256.hash(data: Array("\(instance.scope.account.rawValue)/\(instance.scope.region.rawValue)".utf8)))
         // 0e: a locally administered unicast address, as EC2's are.
-        self.mac = ([0x0E] + own.prefix(5)).map { Self.hex($0) }.joined(separator: ":")
-        self.interfaceID = "eni-" + String(own.dropFirst(5).prefix(9).map(Self.hex).joined().prefix(17))
-        self.vpcID = "vpc-" + String(scope.prefix(9).map(Self.hex).joined().prefix(17))
-        self.subnetID = "subnet-" + String(scope.dropFirst(9).prefix(9).map(Self.hex).joined().prefix(17))
-        self.securityGroupID = "sg-" + String(scope.dropFirst(18).prefix(9).map(Self.hex).joined().prefix(17))
+        self.mac = Hex.encode([0x0E] + own.prefix(5), separator: ":")
+        self.interfaceID = "eni-" + Hex.encode(own.dropFirst(5).prefix(9)).prefix(17)
+        self.vpcID = "vpc-" + Hex.encode(scope.prefix(9)).prefix(17)
+        self.subnetID = "subnet-" + Hex.encode(scope.dropFirst(9).prefix(9)).prefix(17)
+        self.securityGroupID = "sg-" + Hex.encode(scope.dropFirst(18).prefix(9)).prefix(17)
     }
-
-    private static func hex(_ byte: UInt8) -> String { String(format: "%02x", byte) }
 }
 
 /// One connection's HTTP handler for the metadata listener.
