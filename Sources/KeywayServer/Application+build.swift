@@ -131,8 +131,10 @@ public func buildApplication(
     let requestTimeout = TimeAmount(configuration.requestTimeout)
     let newRequestID = configuration.newRequestID
     logger.debug("connection limits", metadata: ["connections": .stringConvertible(maximumConnections)])
-    var services: [any Service] = [usage, MemoryTrimService(inFlight: inFlight)]
+    // Services stop in the reverse order: the checkpoints (which close the database) last, after the usage flush.
+    var services: [any Service] = []
     if let checkpoints { services.append(checkpoints) }
+    services += [usage, MemoryTrimService(inFlight: inFlight)]
     if let metadata { services.append(MetadataService(listener: metadata, store: instanceStore)) }
     return Application(
         router: router,

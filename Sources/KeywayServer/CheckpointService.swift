@@ -26,12 +26,22 @@ struct CheckpointService: Service {
                     idle = result.walFrames == lastWALFrames && result.checkpointed == result.walFrames
                     lastWALFrames = result.walFrames
                     failing = false
+                } catch is CancellationError {
+                    break
                 } catch {
                     // The writer's own checkpoints still bound the WAL; say so once, not every interval.
                     if !failing { self.logger.warning("background checkpoint failed", metadata: ["error": "\(error)"]) }
                     failing = true
                 }
             }
+        }
+        // Shutting down: this service stops after the HTTP server and every other service (it is started first), so
+        // no request or flush is left to write.
+        do {
+            try self.database.close()
+            self.logger.debug("database closed")
+        } catch {
+            self.logger.warning("the database did not close cleanly", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -7,6 +7,8 @@ import GRDB
 /// fsynced and survives a crash or `kill -9`. Reads run concurrently beside the writer.
 public struct SQLiteDatabase: Sendable {
     let pool: DatabasePool
+    /// The database file's path.
+    let path: String
     /// A connection of its own for WAL checkpoints, when they run in the background (see ``checkpoint()``).
     private let checkpointer: DatabaseQueue?
 
@@ -36,6 +38,7 @@ public struct SQLiteDatabase: Sendable {
         }
         configuration.busyMode = .timeout(10)
         let path = directory.appendingPathComponent(Self.fileName).path
+        self.path = path
         do {
             self.pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
@@ -70,6 +73,18 @@ public struct SQLiteDatabase: Sendable {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
             return nil
         }
+    }
+
+    /// Copies the whole WAL into the database file and closes every connection, at shutdown: SQLite then removes
+    /// the `-wal` and `-shm` files, and the folder holds the database alone (so a later start that is refused reads
+    /// it without touching anything). Requests still running afterwards fail as internal errors.
+    public func close() throws {
+        _ = try? self.pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        try self.checkpointer?.close()
+        try self.pool.close()
+        // GRDB closes the pool's writer before its read-only readers, and a read-only connection closing last leaves
+        // the WAL behind; a read-write connection opened and closed now is the last, and SQLite removes both files.
+        try DatabaseQueue(path: self.path).close()
     }
 
     /// The schema's history. Migrations are append-only: never edit or reorder one that has shipped; add a new one.
