@@ -91,7 +91,7 @@ public struct QueryParameters: Sendable {
             guard let dot = rest.firstIndex(of: "."), let index = Int(rest[..<dot]) else { continue }
             groups[index, default: [:]][String(rest[rest.index(after: dot)...])] = value
         }
-        return groups.keys.sorted().map { QueryParameters(groups[$0]!) }
+        return groups.sorted { $0.key < $1.key }.map { QueryParameters($0.value) }
     }
 
     private static func decode(_ bytes: [UInt8], into values: inout [String: String]) throws(AWSError) {

@@ -84,8 +84,12 @@ public struct FingerprintQuery: Hashable, Sendable {
     }
 
     private static func decodeBase64Digest(_ text: Substring) -> [UInt8]? {
+        // Counted in bytes, as base64 is: a Character count is off for other text (a trailing U+0600 joins the
+        // first '=' appended after it into one Character), and the loop that appended one '=' at a time recounted
+        // the whole text each time.
         var padded = String(text)
-        while padded.count % 4 != 0 { padded += "=" }
+        let remainder = padded.utf8.count % 4
+        if remainder != 0 { padded += String(repeating: "=", count: 4 - remainder) }
         return Base64.decode(padded)
     }
 }

@@ -14,10 +14,8 @@ public struct PrivateKey: Sendable {
     }
 
     let backing: Backing
-
-    init(backing: Backing) {
-        self.backing = backing
-    }
+    /// The matching public key, derived once when the key is made, so that reading it can never fail.
+    public let publicKey: PublicKey
 
     /// The RSA key sizes that ``init(generating:rsaKeySize:)`` makes.
     public struct RSAKeySize: Hashable, Sendable {
@@ -42,16 +40,27 @@ public struct PrivateKey: Sendable {
         switch type {
         case .rsa:
             let key = try _RSA.Signing.PrivateKey(keySize: .init(bitCount: rsaKeySize.bitCount))
-            self.backing = .rsa(try RSAPrivateKeyNumbers(derEncoded: Array(key.derRepresentation)))
+            try self.init(rsa: try RSAPrivateKeyNumbers(derEncoded: Array(key.derRepresentation)))
         case .ed25519:
-            self.backing = .ed25519(Curve25519.Signing.PrivateKey())
+            try self.init(ed25519: Curve25519.Signing.PrivateKey())
         }
     }
 
     /// Generates a 1024-bit RSA key, which is too weak for real use; for testing old tools only.
     public init(unsafeGeneratingRSA1024: ()) throws {
         let key = try _RSA.Signing.PrivateKey(unsafeKeySize: .init(bitCount: 1024))
-        self.backing = .rsa(try RSAPrivateKeyNumbers(derEncoded: Array(key.derRepresentation)))
+        try self.init(rsa: try RSAPrivateKeyNumbers(derEncoded: Array(key.derRepresentation)))
+    }
+
+    /// Wraps numbers already known to be consistent, deriving the public key.
+    private init(rsa numbers: RSAPrivateKeyNumbers) throws {
+        self.publicKey = try PublicKey(rsaModulus: numbers.modulus, publicExponent: numbers.publicExponent)
+        self.backing = .rsa(numbers)
+    }
+
+    private init(ed25519 key: Curve25519.Signing.PrivateKey) throws {
+        self.publicKey = try PublicKey(ed25519RawRepresentation: key.publicKey.rawRepresentation)
+        self.backing = .ed25519(key)
     }
 
     /// Wraps RSA numbers after checking their size and their consistency.
@@ -66,8 +75,16 @@ public struct PrivateKey: Sendable {
                 "The RSA private key has \(numbers.bitCount) bits; private keys above 8192 bits are not supported."
             )
         }
+        // Every number of a real key is below the modulus; a larger one would only make the check below slow.
+        let values = [
+            numbers.publicExponent, numbers.privateExponent, numbers.prime1, numbers.prime2, numbers.exponent1,
+            numbers.exponent2, numbers.coefficient,
+        ]
+        guard values.allSatisfy({ $0.count <= numbers.modulus.count }) else {
+            throw KeyFormatsError.invalidKey("The RSA private key holds a number larger than its modulus.")
+        }
         try numbers.validate()
-        self.backing = .rsa(numbers)
+        try self.init(rsa: numbers)
     }
 
     /// Creates an Ed25519 key from its 32-byte seed (RFC 8032 §5.1.5).
@@ -75,7 +92,7 @@ public struct PrivateKey: Sendable {
         guard seed.count == 32 else {
             throw KeyFormatsError.invalidKeySize("The Ed25519 private key has \(seed.count) bytes; it must have 32.")
         }
-        self.backing = .ed25519(try Curve25519.Signing.PrivateKey(rawRepresentation: Array(seed)))
+        try self.init(ed25519: try Curve25519.Signing.PrivateKey(rawRepresentation: Array(seed)))
     }
 
     /// The key's algorithm.
@@ -88,16 +105,6 @@ public struct PrivateKey: Sendable {
 
     /// The key size in bits: the modulus size for RSA, 256 for Ed25519.
     public var bitCount: Int { self.publicKey.bitCount }
-
-    /// The matching public key.
-    public var publicKey: PublicKey {
-        switch self.backing {
-        case .rsa(let numbers):
-            try! PublicKey(rsaModulus: numbers.modulus, publicExponent: numbers.publicExponent)
-        case .ed25519(let key):
-            try! PublicKey(ed25519RawRepresentation: key.publicKey.rawRepresentation)
-        }
-    }
 
     /// The DER PKCS#8 `PrivateKeyInfo` (RFC 5208), version 0; for RSA with explicit NULL parameters.
     ///

@@ -52,7 +52,9 @@ extension PublicKey {
                     guard let next = lines.popFirst() else {
                         throw KeyFormatsError.truncated("An RFC 4716 header continues past the end of the input.")
                     }
-                    header = String(header.dropLast()) + next
+                    // Appended in place: rebuilding the header for each continuation line was quadratic.
+                    header.removeLast()
+                    header += next
                 }
                 // A line of only ':' splits into nothing, so the count is checked before any part is read.
                 let parts = header.split(separator: ":", maxSplits: 1)

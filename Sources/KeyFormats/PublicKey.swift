@@ -25,7 +25,7 @@ public struct PublicKey: Hashable, Sendable {
                 "The RSA modulus has \(modulus.bitCount) bits; RSA keys must have 1024 to 16384 bits."
             )
         }
-        guard modulus.last! & 1 == 1 else {
+        guard let lowByte = modulus.last, lowByte & 1 == 1 else {
             throw KeyFormatsError.invalidKey("The RSA modulus is even, so it is not a product of two odd primes.")
         }
         guard let last = exponent.last, last & 1 == 1, exponent != [1], exponent.count <= 8 else {

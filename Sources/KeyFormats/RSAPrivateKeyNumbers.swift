@@ -35,6 +35,14 @@ struct RSAPrivateKeyNumbers: DERImplicitlyTaggable, Hashable, Sendable {
 
     /// Builds the numbers from what OpenSSH and PuTTY files keep (`n e d iqmp p q`), computing the two CRT exponents.
     init(modulus: [UInt8], publicExponent: [UInt8], privateExponent: [UInt8], prime1: [UInt8], prime2: [UInt8], coefficient: [UInt8]) throws {
+        // The divisions below take time quadratic in the numbers' size: refuse what no accepted key could hold first.
+        let modulusBits = modulus.bitCount
+        guard modulusBits <= PublicKey.rsaModulusBits.upperBound else {
+            throw KeyFormatsError.invalidKeySize("The RSA key has \(modulusBits) bits; RSA keys must have 1024 to 16384 bits.")
+        }
+        guard [publicExponent, privateExponent, prime1, prime2, coefficient].allSatisfy({ $0.bitCount <= modulusBits }) else {
+            throw KeyFormatsError.invalidKey("The RSA private key holds a number larger than its modulus.")
+        }
         let d = BigUInt(Data(privateExponent))
         let p = BigUInt(Data(prime1))
         let q = BigUInt(Data(prime2))

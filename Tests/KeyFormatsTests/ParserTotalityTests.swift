@@ -2,8 +2,8 @@ import Foundation
 import KeyFormats
 import Testing
 
-/// Inputs that once trapped in the parsers that network input reaches; each is also a file in `Fuzz/Corpus`. Every
-/// one must now give a typed error (or a key) promptly.
+/// Inputs that once trapped, hung or took quadratic time in the parsers that network input reaches; each is also a
+/// file in `Fuzz/Corpus`. Every one must now give a typed error (or a key) promptly.
 @Suite(.timeLimit(.minutes(1))) struct ParserTotalityTests {
     /// An RFC 4716 header line of only ':' split into no parts, and the parser read the first.
     @Test func rfc4716HeaderOfOnlyAColon() throws {
@@ -19,6 +19,17 @@ import Testing
     func rfc4716HeaderWithoutTagOrValue(_ header: String) {
         let text = "---- BEGIN SSH2 PUBLIC KEY ----\n\(header)\n---- END SSH2 PUBLIC KEY ----\n"
         #expect(throws: KeyFormatsError.self) { try KeyMaterial(text: text) }
+    }
+
+    /// A header continued over many lines was rebuilt for each line: quadratic in the header's length.
+    @Test func rfc4716LongContinuedHeaderIsLinear() throws {
+        let key = try PrivateKey(generating: .ed25519).publicKey
+        var lines = key.rfc4716Representation(comment: "c").split(separator: "\n").map(String.init)
+        lines.insert(contentsOf: Array(repeating: "x-long: " + String(repeating: "v", count: 60) + "\\", count: 1)
+            + Array(repeating: String(repeating: "v", count: 70) + "\\", count: 20_000) + ["end"], at: 1)
+        let material = try KeyMaterial(text: lines.joined(separator: "\n"))
+        #expect(material.publicKey == key)
+        #expect(material.comment == "c")
     }
 
     /// 256 or more padding bytes made `UInt8(index + 1)` overflow. OpenSSH pads to the cipher's block size; up to
@@ -38,6 +49,27 @@ import Testing
         #expect(throws: KeyFormatsError.invalidKey("")) { try KeyMaterial(text: wrong.pem(padding: longest - 8)) }
         let file = try Self.corpus("KeyMaterial", "crash-openssh-padding-256")
         #expect(throws: KeyFormatsError.invalidKey("")) { try KeyMaterial(bytes: file) }
+    }
+
+    /// RSA numbers far larger than the modulus went into big-integer division before any size check.
+    @Test func openSSHRSAPrivateNumbersLargerThanTheModulus() throws {
+        let key = try PrivateKey(generating: .rsa)
+        let parts = try OpenSSHKeyParts(pem: key.openSSHRepresentation(checkInt: 3))
+        var reader = WireReader(parts.unpaddedSecret)
+        let head = reader.take(8 + 4 + 7)  // check values and "ssh-rsa"
+        let n = reader.string(), e = reader.string(), _ = reader.string()
+        let rest = reader.rest
+        var secret = head + Wire.string(n) + Wire.string(e) + Wire.string([0x01] + [UInt8](repeating: 0xA5, count: 200_000))
+        secret += rest
+        let huge = OpenSSHKeyParts(prefix: parts.prefix, unpaddedSecret: secret)
+        #expect(throws: KeyFormatsError.invalidKey("")) { try KeyMaterial(text: huge.pem(padding: (8 - secret.count % 8) % 8)) }
+    }
+
+    /// Base64 padding was counted in Characters, which a trailing prepend character (U+0600) miscounts; such text
+    /// is refused as not a fingerprint.
+    @Test(arguments: ["\u{0600}", "ab\u{0600}", "SHA256:\u{0600}", "\u{0600}\u{0600}\u{0600}"])
+    func fingerprintPaddingCountsBytes(_ text: String) {
+        #expect(throws: KeyFormatsError.unrecognizedFormat("")) { try FingerprintQuery(text) }
     }
 
     static let corpusRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
