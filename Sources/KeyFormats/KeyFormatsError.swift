@@ -86,6 +86,11 @@ public struct KeyFormatsError: Error, Hashable, CustomStringConvertible, Sendabl
         Self(code: .privateKeyRequired, message: message, file: file, line: line)
     }
 
+    /// A public key was needed, but the input is a private key, which was not read.
+    public static func publicKeyRequired(_ message: String, file: String = #fileID, line: UInt = #line) -> Self {
+        Self(code: .publicKeyRequired, message: message, file: file, line: line)
+    }
+
     /// The operation is not possible with this key (for example RSA encryption with an Ed25519 key).
     public static func unsupportedOperation(_ message: String, file: String = #fileID, line: UInt = #line) -> Self {
         Self(code: .unsupportedOperation, message: message, file: file, line: line)
@@ -109,6 +114,7 @@ extension KeyFormatsError {
             case unrecognizedFormat, invalidEncoding, truncated, trailingData, unsupportedKeyType
             case algorithmMismatch, invalidKeySize, optionsNotAllowed, multipleKeys, passphraseProtected
             case invalidKey, privateKeyRequired, unsupportedOperation, invalidCertificate, decryptionFailed
+            case publicKeyRequired
         }
 
         private let backing: Backing
@@ -135,6 +141,7 @@ extension KeyFormatsError {
         public static let passphraseProtected = Self(.passphraseProtected)
         public static let invalidKey = Self(.invalidKey)
         public static let privateKeyRequired = Self(.privateKeyRequired)
+        public static let publicKeyRequired = Self(.publicKeyRequired)
         public static let unsupportedOperation = Self(.unsupportedOperation)
         public static let invalidCertificate = Self(.invalidCertificate)
         public static let decryptionFailed = Self(.decryptionFailed)

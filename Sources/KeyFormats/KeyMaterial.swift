@@ -54,14 +54,45 @@ public struct KeyMaterial: Sendable {
     /// Every fingerprint of the key; ``KeyFingerprints/awsCreated`` needs the private key for RSA.
     public var fingerprints: KeyFingerprints { KeyFingerprints(publicKey: self.publicKey, privateKey: self.privateKey) }
 
+    /// Which readers a parse may use.
+    private enum Reading {
+        /// Public and private key formats.
+        case any
+        /// Public key formats only: private key formats are named and refused, never parsed.
+        case publicKeyOnly
+    }
+
     /// Reads a key from the bytes of a file, detecting its format.
     public init(bytes: some Collection<UInt8>) throws {
-        let bytes = Array(bytes)
+        try self.init(bytes: Array(bytes), reading: .any)
+    }
+
+    /// Reads a key from text, detecting its format.
+    public init(text: String) throws {
+        try self.init(bytes: Array(text.utf8), reading: .any)
+    }
+
+    /// Reads a public key from the bytes of a file, detecting its format, as EC2's ImportKeyPair takes it.
+    ///
+    /// Takes the public formats that ``init(bytes:)`` takes and never runs a private key reader: PEM private keys,
+    /// PuTTY files and DER that is not a SubjectPublicKeyInfo are refused (the first two with
+    /// ``KeyFormatsError/Code/publicKeyRequired``) before their contents are decoded. For input from the network,
+    /// where nothing secret is wanted.
+    public init(publicKeyBytes bytes: some Collection<UInt8>) throws {
+        try self.init(bytes: Array(bytes), reading: .publicKeyOnly)
+    }
+
+    /// Reads a public key from text, detecting its format; see ``init(publicKeyBytes:)``.
+    public init(publicKeyText text: String) throws {
+        try self.init(bytes: Array(text.utf8), reading: .publicKeyOnly)
+    }
+
+    private init(bytes: [UInt8], reading: Reading) throws {
         guard !bytes.isEmpty else {
             throw KeyFormatsError.unrecognizedFormat("The input is empty.")
         }
         if bytes.first == 0x30 {
-            self = try Self.parseDER(bytes)
+            self = try Self.parseDER(bytes, reading: reading)
             return
         }
         if let line = Self.plainOpenSSHLine(bytes) {
@@ -69,18 +100,16 @@ public struct KeyMaterial: Sendable {
             self = KeyMaterial(publicKey: key, comment: comment, format: .openSSHPublicKey)
             return
         }
-        guard let text = String(validating: bytes, as: UTF8.self), !text.contains("\0") else {
+        guard let text = String(validating: bytes, as: UTF8.self), !text.utf8.contains(0) else {
             throw KeyFormatsError.unrecognizedFormat("The input is binary data that is not a DER key.")
         }
-        self = try Self.parseText(text)
+        self = try Self.parseText(text, reading: reading)
     }
 
-    /// Reads a key from text, detecting its format.
-    public init(text: String) throws {
-        try self.init(bytes: Array(text.utf8))
-    }
-
-    private static func parseDER(_ bytes: [UInt8]) throws -> KeyMaterial {
+    private static func parseDER(_ bytes: [UInt8], reading: Reading) throws -> KeyMaterial {
+        if reading == .publicKeyOnly {
+            return KeyMaterial(publicKey: try PublicKey(derRepresentation: bytes), comment: nil, format: .spkiDER)
+        }
         if let key = try? PublicKey(derRepresentation: bytes) {
             return KeyMaterial(publicKey: key, comment: nil, format: .spkiDER)
         }
@@ -108,7 +137,7 @@ public struct KeyMaterial: Sendable {
         return Substring(decoding: line, as: UTF8.self)
     }
 
-    private static func parseText(_ text: String) throws -> KeyMaterial {
+    private static func parseText(_ text: String, reading: Reading) throws -> KeyMaterial {
         var body = text[...]
         if body.hasPrefix("\u{FEFF}") { body = body.dropFirst() }
         body = body.drop(while: { $0.isWhitespace })
@@ -117,6 +146,9 @@ public struct KeyMaterial: Sendable {
             throw KeyFormatsError.unrecognizedFormat("The input holds only white space.")
         }
         if body.hasPrefix("PuTTY-User-Key-File-") {
+            guard reading == .any else {
+                throw KeyFormatsError.publicKeyRequired("The input is a PuTTY private key file; give only the public key.")
+            }
             let (key, comment) = try PrivateKey.parsePPK(body)
             return KeyMaterial(privateKey: key, comment: comment, format: body.hasPrefix("PuTTY-User-Key-File-3") ? .ppk3 : .ppk2)
         }
@@ -128,7 +160,7 @@ public struct KeyMaterial: Sendable {
             throw KeyFormatsError.unsupportedKeyType("SSH-1 RSA keys are not supported; use an SSH-2 key.")
         }
         if body.contains("-----BEGIN ") {
-            return try Self.parsePEM(body)
+            return try Self.parsePEM(body, reading: reading)
         }
         let lines = body.split(whereSeparator: \.isNewline).filter { !$0.allSatisfy(\.isWhitespace) }
         if lines.count > 1 {
@@ -160,13 +192,18 @@ public struct KeyMaterial: Sendable {
             || ascii == 0x2B || ascii == 0x2F || ascii == 0x3D
     }
 
-    private static func parsePEM(_ text: Substring) throws -> KeyMaterial {
+    private static func parsePEM(_ text: Substring, reading: Reading) throws -> KeyMaterial {
         let blocks = try PEMBlock.parseAll(text)
         guard let block = blocks.first else {
             throw KeyFormatsError.truncated("The input has a '-----BEGIN' marker but no complete PEM block.")
         }
         guard blocks.count == 1 else {
             throw KeyFormatsError.multipleKeys("The input holds \(blocks.count) PEM blocks; give one key.")
+        }
+        if reading == .publicKeyOnly, block.label.hasSuffix("PRIVATE KEY") {
+            throw KeyFormatsError.publicKeyRequired(
+                "The input is a PEM '\(block.label.quotedForMessage())'; give only the public key."
+            )
         }
         if block.headers["Proc-Type"]?.contains("ENCRYPTED") == true {
             throw KeyFormatsError.passphraseProtected(

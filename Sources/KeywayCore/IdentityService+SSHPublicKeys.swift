@@ -11,7 +11,8 @@ extension IdentityService {
         guard isLine || isPEM else { throw KeywayError(.unrecognizedPublicKeyEncoding, subject: userName) }
         let material: KeyMaterial
         do {
-            material = try KeyMaterial(text: trimmed)
+            // Public formats only: private key text after a public-looking prefix is refused unread.
+            material = try KeyMaterial(publicKeyText: trimmed)
         } catch let error as KeyFormatsError where error.code == .unsupportedKeyType {
             // KeyFormats' wording suggests Ed25519, which IAM refuses too.
             throw KeywayError(.invalidSSHPublicKey, subject: userName, detail: "Only RSA keys are accepted.")

@@ -94,12 +94,10 @@ public struct KeyPairService: Sendable {
         try Self.validateNewTags(tags)
         let material: KeyMaterial
         do {
-            material = try KeyMaterial(bytes: publicKeyMaterial)
+            // Public formats only: a private key sent here is refused unread, never parsed.
+            material = try KeyMaterial(publicKeyBytes: publicKeyMaterial)
         } catch let error as KeyFormatsError {
             throw KeywayError(.invalidPublicKey, subject: name, detail: error.message)
-        }
-        guard !material.format.isPrivate else {
-            throw KeywayError(.invalidPublicKey, subject: name, detail: "The material is a private key; import only the public key.")
         }
         if material.publicKey.keyType == .ed25519, [.spkiDER, .spkiPEM].contains(material.format) {
             throw KeywayError(

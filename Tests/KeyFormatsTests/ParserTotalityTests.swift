@@ -72,6 +72,52 @@ import Testing
         #expect(throws: KeyFormatsError.unrecognizedFormat("")) { try FingerprintQuery(text) }
     }
 
+    /// Reading for public keys never hands a private key to its reader; genuine public keys read as before.
+    @Test func publicKeyOnlyReadingRefusesPrivateKeysUnread() throws {
+        let rsa = try PrivateKey(generating: .rsa)
+        let ed = try PrivateKey(generating: .ed25519)
+        let privateTexts = [
+            rsa.pkcs1PEMRepresentation!, rsa.pkcs8PEMRepresentation, ed.openSSHRepresentation(), ed.ppkRepresentation(),
+            rsa.ppkRepresentation(version: .v3), "ssh-rsa\n" + rsa.openSSHRepresentation(),
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n",
+        ]
+        for text in privateTexts {
+            #expect(throws: KeyFormatsError.publicKeyRequired("")) { try KeyMaterial(publicKeyText: text) }
+            if !text.contains("ENCRYPTED") {
+                #expect(try KeyMaterial(text: text).privateKey != nil, "the full reader still reads it")
+            }
+        }
+        #expect(throws: KeyFormatsError.invalidEncoding("")) { try KeyMaterial(publicKeyBytes: rsa.pkcs8DERRepresentation) }
+    }
+
+    @Test(arguments: Fixtures.validCases)
+    func publicKeyOnlyReadingMatchesFullReadingForPublicFixtures(_ testCase: ValidCase) throws {
+        let bytes = try Fixtures.bytes("valid/\(testCase.file)")
+        let full = try KeyMaterial(bytes: bytes)
+        guard !full.format.isPrivate else {
+            #expect(throws: KeyFormatsError.self) { try KeyMaterial(publicKeyBytes: bytes) }
+            return
+        }
+        let publicOnly = try KeyMaterial(publicKeyBytes: bytes)
+        #expect(publicOnly.publicKey == full.publicKey)
+        #expect(publicOnly.format == full.format)
+        #expect(publicOnly.comment == full.comment)
+    }
+
+    /// Every malformed public input gives the same error from either reader.
+    @Test(arguments: Fixtures.malformedCases)
+    func publicKeyOnlyReadingGivesTheSameErrors(_ testCase: MalformedCase) throws {
+        let bytes = try Fixtures.bytes("malformed/\(testCase.file)")
+        var full: KeyFormatsError?
+        do { _ = try KeyMaterial(bytes: bytes) } catch let error as KeyFormatsError { full = error }
+        do {
+            _ = try KeyMaterial(publicKeyBytes: bytes)
+            Issue.record("\(testCase.file) parsed")
+        } catch let error as KeyFormatsError {
+            #expect(error == full || error.code == .publicKeyRequired, "\(error)")
+        }
+    }
+
     static let corpusRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../Fuzz/Corpus").standardizedFileURL
 
