@@ -32,7 +32,7 @@ public struct SignedRequest: Sendable {
     /// Returns nil when the request carries no signature at all; throws ``SignatureV4Failure`` when it carries one
     /// that is incomplete or malformed.
     public init?(request: AWSRequest, parameters: QueryParameters) throws(SignatureV4Failure) {
-        if let authorization = request.header("Authorization") {
+        if let authorization = try Self.onlyAuthorizationHeader(of: request) {
             guard let amzDate = request.header("X-Amz-Date") else {
                 // Checked after the header's own form, as before: a malformed header is reported first.
                 _ = try Self.authorizationFields(authorization)
@@ -86,6 +86,19 @@ public struct SignedRequest: Sendable {
 
     private typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
 
+    /// The `Authorization` header's value; a request with two is refused, as AWS refuses it, so no second header can
+    /// stand beside the one verified.
+    private static func onlyAuthorizationHeader(of request: AWSRequest) throws(SignatureV4Failure) -> String? {
+        var found: String?
+        for header in request.headers where ASCII.caseInsensitiveEquals(header.name, "Authorization") {
+            guard found == nil else {
+                throw .incompleteSignature("The request has more than one Authorization header.")
+            }
+            found = header.value
+        }
+        return found
+    }
+
     /// Where `Credential`, `SignedHeaders` and `Signature` are in an `Authorization` header.
     private static func authorizationFields(_ authorization: String) throws(SignatureV4Failure) -> (
         credential: Range<Int>, signedHeaders: Range<Int>, signature: Range<Int>
@@ -95,37 +108,52 @@ public struct SignedRequest: Sendable {
         }.get()
     }
 
+    /// Reads `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`: each of the three exactly once, nothing
+    /// else. A lenient reader would let a second `Signature` or `SignedHeaders` decide what is verified.
     private static func authorizationFields(in bytes: UnsafeBufferPointer<UInt8>) throws(SignatureV4Failure) -> (
         credential: Range<Int>, signedHeaders: Range<Int>, signature: Range<Int>
     ) {
         let algorithm = "AWS4-HMAC-SHA256".utf8
-        guard bytes.starts(with: algorithm) else {
+        guard bytes.starts(with: algorithm), bytes.count == algorithm.count || bytes[algorithm.count] == UInt8(ascii: " ")
+        else {
             throw .incompleteSignature("Only AWS4-HMAC-SHA256 signatures are supported.")
         }
-        // `, `-separated `Name=value` parts; a value ends at the first space.
+        // Parts are separated by commas and spaces, as AWS reads them: `Name=value`, the value up to the next separator.
         var credential, signedHeaders, signature: Range<Int>?
         var start = algorithm.count
         while start < bytes.count {
-            var end = start
-            while end < bytes.count, bytes[end] != UInt8(ascii: ",") { end += 1 }
-            var nameStart = start
-            while nameStart < end, bytes[nameStart] == UInt8(ascii: " ") { nameStart += 1 }
-            var equals = nameStart
-            while equals < end, bytes[equals] != UInt8(ascii: "=") { equals += 1 }
-            if equals < end {
-                var valueEnd = equals + 1
-                while valueEnd < end, bytes[valueEnd] != UInt8(ascii: " ") { valueEnd += 1 }
-                let name = bytes[nameStart..<equals]
-                let value = (equals + 1)..<valueEnd
-                if name.elementsEqual("Credential".utf8) {
-                    credential = value
-                } else if name.elementsEqual("SignedHeaders".utf8) {
-                    signedHeaders = value
-                } else if name.elementsEqual("Signature".utf8) {
-                    signature = value
-                }
+            guard bytes[start] != UInt8(ascii: ","), bytes[start] != UInt8(ascii: " ") else {
+                start += 1
+                continue
             }
-            start = end + 1
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: ","), bytes[end] != UInt8(ascii: " ") { end += 1 }
+            var equals = start
+            while equals < end, bytes[equals] != UInt8(ascii: "=") { equals += 1 }
+            guard equals < end else {
+                throw .incompleteSignature(Self.missingEqualSign(bytes))
+            }
+            let name = bytes[start..<equals]
+            let value = (equals + 1)..<end
+            if name.elementsEqual("Credential".utf8) {
+                guard credential == nil else { throw Self.duplicate("Credential") }
+                credential = value
+            } else if name.elementsEqual("SignedHeaders".utf8) {
+                guard signedHeaders == nil else { throw Self.duplicate("SignedHeaders") }
+                signedHeaders = value
+            } else if name.elementsEqual("Signature".utf8) {
+                guard signature == nil else { throw Self.duplicate("Signature") }
+                signature = value
+            } else {
+                // Shown only when it is a plain word: header bytes may be anything, and the text goes into XML.
+                let shown =
+                    name.count <= 40 && name.allSatisfy({ ASCII.isLetter($0) || $0 &- 0x30 < 10 || $0 == UInt8(ascii: "-") })
+                    ? " '\(ASCII.string(name))'" : ""
+                throw .incompleteSignature(
+                    "Authorization header has an unknown parameter\(shown); it takes only Credential, SignedHeaders and Signature."
+                )
+            }
+            start = end
         }
         guard let credential, let signedHeaders, let signature else {
             throw .incompleteSignature(
@@ -133,6 +161,16 @@ public struct SignedRequest: Sendable {
             )
         }
         return (credential, signedHeaders, signature)
+    }
+
+    private static func duplicate(_ name: String) -> SignatureV4Failure {
+        .incompleteSignature("Authorization header has more than one '\(name)' parameter.")
+    }
+
+    /// AWS's text for a part without `=`, which names the header by its hash rather than quoting a signature.
+    private static func missingEqualSign(_ header: UnsafeBufferPointer<UInt8>) -> String {
+        let digest = Data(SHA256.hash(data: UnsafeRawBufferPointer(header))).base64EncodedString()
+        return "Invalid key=value pair (missing equal-sign) in Authorization header (hashed with SHA-256 and encoded with Base64): '\(digest)'."
     }
 
     private init(
@@ -152,14 +190,16 @@ public struct SignedRequest: Sendable {
         while start < signedHeaders.endIndex {
             var end = start
             while end < signedHeaders.endIndex, signedHeaders[end] != UInt8(ascii: ";") { end += 1 }
-            if end > start {
-                let name = signedHeaders[start..<end]
-                let header =
-                    name.contains(where: { $0 &- 0x41 < 26 })
-                    ? String(decoding: name.map(ASCII.lowercased), as: UTF8.self) : ASCII.string(name)
-                hasHost = hasHost || header == "host"
-                headers.append(header)
+            // `host;;x-amz-date` or a trailing `;`: no signer writes an empty name.
+            guard end > start, end < signedHeaders.endIndex - 1 || end == signedHeaders.endIndex else {
+                throw .incompleteSignature("The SignedHeaders parameter has an empty header name.")
             }
+            let name = signedHeaders[start..<end]
+            let header =
+                name.contains(where: { $0 &- 0x41 < 26 })
+                ? String(decoding: name.map(ASCII.lowercased), as: UTF8.self) : ASCII.string(name)
+            hasHost = hasHost || header == "host"
+            headers.append(header)
             start = end + 1
         }
         guard hasHost else {

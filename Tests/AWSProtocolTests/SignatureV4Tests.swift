@@ -186,6 +186,79 @@ import Testing
         #expect(throws: SignatureV4Failure.self) { try SignedRequest(request: request, parameters: QueryParameters(request: request)) }
     }
 
+    static let goodAuthorization =
+        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/ec2/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=3c33daaa9585c17c9508e20350b431e9b627aedf0519ae8a3297ac682f5b45a8"
+
+    static func refusal(_ request: AWSRequest) -> String? {
+        do {
+            _ = try SignedRequest(request: request, parameters: QueryParameters(request: request))
+            return nil
+        } catch let failure as SignatureV4Failure {
+            guard case .incompleteSignature(let reason) = failure else { return "\(failure)" }
+            return reason
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// A second `Credential`, `SignedHeaders` or `Signature` used to replace the first, so what was verified was not
+    /// necessarily what a proxy or log read; each may now appear once.
+    @Test(arguments: [
+        ("Credential", ", Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request"),
+        ("SignedHeaders", ", SignedHeaders=host"),
+        ("Signature", ", Signature=0000000000000000000000000000000000000000000000000000000000000000"),
+    ])
+    func duplicateFieldsAreIncomplete(_ name: String, _ extra: String) {
+        let reason = Self.refusal(Self.vectorA(authorization: Self.goodAuthorization + extra))
+        #expect(reason == "Authorization header has more than one '\(name)' parameter.")
+    }
+
+    @Test func unknownFieldsAreIncomplete() {
+        let reason = Self.refusal(Self.vectorA(authorization: Self.goodAuthorization + ", Region=us-east-1"))
+        #expect(reason == "Authorization header has an unknown parameter 'Region'; it takes only Credential, SignedHeaders and Signature.")
+        let odd = Self.refusal(Self.vectorA(authorization: Self.goodAuthorization + ", <x>=1"))
+        #expect(odd == "Authorization header has an unknown parameter; it takes only Credential, SignedHeaders and Signature.")
+    }
+
+    /// AWS's text for a part without `=` names the header by its SHA-256 rather than echoing it.
+    @Test func partWithoutEqualSignIsIncomplete() throws {
+        let header = Self.goodAuthorization + ", junk"
+        let digest = Data(SHA256.hash(data: Array(header.utf8))).base64EncodedString()
+        #expect(
+            Self.refusal(Self.vectorA(authorization: header))
+                == "Invalid key=value pair (missing equal-sign) in Authorization header (hashed with SHA-256 and encoded with Base64): '\(digest)'."
+        )
+        let spaced = Self.goodAuthorization.replacingOccurrences(of: "Signature=3c33", with: "Signature=3c33 trailing")
+        #expect(Self.refusal(Self.vectorA(authorization: spaced))?.hasPrefix("Invalid key=value pair") == true)
+    }
+
+    @Test(arguments: ["host;;x-amz-date", "content-type;host;x-amz-date;", ";content-type;host;x-amz-date", ";"])
+    func emptySignedHeaderNamesAreIncomplete(_ signedHeaders: String) {
+        let authorization = Self.goodAuthorization.replacingOccurrences(of: "content-type;host;x-amz-date", with: signedHeaders)
+        #expect(Self.refusal(Self.vectorA(authorization: authorization)) == "The SignedHeaders parameter has an empty header name.")
+    }
+
+    @Test func secondAuthorizationHeaderIsIncomplete() {
+        var request = Self.vectorA()
+        request.headers.append(("authorization", Self.goodAuthorization))
+        #expect(Self.refusal(request) == "The request has more than one Authorization header.")
+    }
+
+    /// The algorithm is a word of its own; separators between the parts may be commas, spaces or both.
+    @Test func algorithmAndSeparators() throws {
+        let glued = Self.goodAuthorization.replacingOccurrences(of: "SHA256 Credential", with: "SHA256Credential")
+        #expect(Self.refusal(Self.vectorA(authorization: glued)) == "Only AWS4-HMAC-SHA256 signatures are supported.")
+        for authorization in [
+            Self.goodAuthorization.replacingOccurrences(of: ", ", with: ","),
+            Self.goodAuthorization.replacingOccurrences(of: ", ", with: " ,  ") + ",",
+        ] {
+            let request = Self.vectorA(authorization: authorization)
+            let key = SignedRequest.signingKey(secret: Self.secret, date: "20150830", region: "us-east-1", service: "ec2")
+            try Self.signed(request).verify(request, signingKey: key)
+        }
+        #expect(Self.refusal(Self.vectorA(authorization: "AWS4-HMAC-SHA256")) == "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.")
+    }
+
     @Test func unsignedRequestHasNoSignature() throws {
         let request = AWSRequest(method: "POST", path: "/", query: "", headers: [], body: Array("Action=X".utf8))
         #expect(try SignedRequest(request: request, parameters: QueryParameters(request: request)) == nil)
