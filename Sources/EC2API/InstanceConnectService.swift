@@ -15,7 +15,7 @@ public struct InstanceConnectService: Sendable {
     }
 
     /// A JSON answer: status and body.
-    public struct Answer: Sendable {
+    public struct Answer: Sendable, Error {
         public var status: Int
         public var body: String
         public var errorCode: String?
@@ -27,19 +27,10 @@ public struct InstanceConnectService: Sendable {
         guard target == Self.target else {
             return Self.error("UnknownOperationException", "The operation \(target.prefix(100)) is not supported.", 400)
         }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
-            return Self.error("InvalidArgsException", "The request body is not a JSON object.", 400)
-        }
-        guard let instanceID = object["InstanceId"] as? String, (10...32).contains(instanceID.count) else {
-            return Self.error("InvalidArgsException", "InstanceId must be 10 to 32 characters of the form i-[a-f0-9]+.", 400)
-        }
-        guard let user = object["InstanceOSUser"] as? String, (1...32).contains(user.count),
-            user.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." || $0 == "$" })
-        else {
-            return Self.error("InvalidArgsException", "InstanceOSUser must be 1 to 32 characters of a POSIX user name.", 400)
-        }
-        guard let key = object["SSHPublicKey"] as? String, (80...4096).contains(key.count) else {
-            return Self.error("InvalidArgsException", "SSHPublicKey must be 80 to 4096 characters.", 400)
+        let instanceID: String, user: String, key: String
+        switch Self.parseRequest(body) {
+        case .success(let request): (instanceID, user, key) = (request.instanceID, request.user, request.publicKey)
+        case .failure(let answer): return answer
         }
         do {
             try await self.instances.sendSSHPublicKey(in: scope, instanceID: instanceID, user: user, publicKey: key)
@@ -54,6 +45,37 @@ public struct InstanceConnectService: Sendable {
         }
         let answer = try! JSONSerialization.data(withJSONObject: ["RequestId": requestID, "Success": true], options: [.sortedKeys])
         return Answer(status: 200, body: String(decoding: answer, as: UTF8.self), errorCode: nil)
+    }
+
+    /// The members of a SendSSHPublicKey request that Keyway reads.
+    public struct Request: Sendable, Equatable {
+        public var instanceID: String
+        public var user: String
+        public var publicKey: String
+    }
+
+    /// Reads a SendSSHPublicKey body: a JSON object whose members are checked against the model's constraints.
+    /// Anything else is the `InvalidArgsException` answer to send; the body is never trusted further than that.
+    public static func parseRequest(_ body: [UInt8]) -> Result<Request, Answer> {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+            return .failure(Self.error("InvalidArgsException", "The request body is not a JSON object.", 400))
+        }
+        guard let instanceID = object["InstanceId"] as? String, (10...32).contains(instanceID.count) else {
+            return .failure(
+                Self.error("InvalidArgsException", "InstanceId must be 10 to 32 characters of the form i-[a-f0-9]+.", 400)
+            )
+        }
+        guard let user = object["InstanceOSUser"] as? String, (1...32).contains(user.count),
+            user.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." || $0 == "$" })
+        else {
+            return .failure(
+                Self.error("InvalidArgsException", "InstanceOSUser must be 1 to 32 characters of a POSIX user name.", 400)
+            )
+        }
+        guard let key = object["SSHPublicKey"] as? String, (80...4096).contains(key.count) else {
+            return .failure(Self.error("InvalidArgsException", "SSHPublicKey must be 80 to 4096 characters.", 400))
+        }
+        return .success(Request(instanceID: instanceID, user: user, publicKey: key))
     }
 
     /// The JSON error body botocore reads: `__type` and `Message`.
