@@ -81,8 +81,6 @@ extension Collection<UInt8> {
 
 extension String {
     func droppingTrailing(_ set: Character) -> String {
-        var result = self[...]
-        while result.last == set { result = result.dropLast() }
-        return String(result)
+        String(self[...].trimmingSuffix { $0 == set })
     }
 }

@@ -140,8 +140,7 @@ public struct KeyMaterial: Sendable {
     private static func parseText(_ text: String, reading: Reading) throws -> KeyMaterial {
         var body = text[...]
         if body.hasPrefix("\u{FEFF}") { body = body.dropFirst() }
-        body = body.drop(while: { $0.isWhitespace })
-        while let last = body.last, last.isWhitespace { body = body.dropLast() }
+        body = body.drop(while: { $0.isWhitespace }).trimmingSuffix { $0.isWhitespace }
         guard !body.isEmpty else {
             throw KeyFormatsError.unrecognizedFormat("The input holds only white space.")
         }

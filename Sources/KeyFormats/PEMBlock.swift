@@ -10,10 +10,8 @@ struct PEMBlock: Sendable {
     /// Splits text into its PEM blocks, ignoring text between them.
     static func parseAll(_ text: Substring) throws -> [PEMBlock] {
         var blocks: [PEMBlock] = []
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { line -> Substring in
-            var line = line
-            while let last = line.last, last == "\r" || last == " " || last == "\t" { line = line.dropLast() }
-            return line.drop(while: { $0 == " " || $0 == "\t" })
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { (line: Substring) in
+            line.trimmingSuffix(while: Character.isLineSpace).drop(while: { (character: Character) in character == " " || character == "\t" })
         }[...]
         while let line = lines.popFirst() {
             guard line.hasPrefix("-----BEGIN "), line.hasSuffix("-----"), line.count > 16 else { continue }

@@ -63,7 +63,7 @@ extension PrivateKey {
     /// Parses a PuTTY private key file, versions 2 and 3, returning the key and its comment.
     static func parsePPK(_ text: Substring) throws -> (key: PrivateKey, comment: String) {
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { line -> Substring in
-            line.last == "\r" ? line.dropLast() : line
+            line.last == "\r" ? line.dropLast(1) : line
         }[...]
         func header(_ name: String) throws -> Substring {
             guard let line = lines.popFirst() else {

@@ -52,8 +52,6 @@ extension PublicKey {
 
 extension String {
     func trimmingTrailingWhitespace() -> String {
-        var result = self[...]
-        while let last = result.last, last.isWhitespace { result = result.dropLast() }
-        return String(result)
+        String(self[...].trimmingSuffix { $0.isWhitespace })
     }
 }

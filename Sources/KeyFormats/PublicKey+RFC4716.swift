@@ -27,10 +27,8 @@ extension PublicKey {
 
     /// Parses an RFC 4716 block, returning the key and the `Comment:` header's value, if any.
     static func parseRFC4716(_ text: Substring) throws -> (key: PublicKey, comment: String?) {
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { line -> Substring in
-            var line = line
-            while let last = line.last, last == "\r" || last == " " || last == "\t" { line = line.dropLast() }
-            return line
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { (line: Substring) in
+            line.trimmingSuffix(while: Character.isLineSpace)
         }[...]
         while let first = lines.first, first.isEmpty { lines = lines.dropFirst() }
         guard lines.first == Self.rfc4716Begin[...] else {
@@ -65,7 +63,7 @@ extension PublicKey {
                 if tag.lowercased() == "comment" {
                     var value = parts[1].drop(while: { $0 == " " })
                     if value.count >= 2, value.first == "\"", value.last == "\"" {
-                        value = value.dropFirst().dropLast()
+                        value = value.dropFirst().dropLast(1)
                     }
                     comment = String(value).replacingOccurrences(of: "\\\"", with: "\"")
                         .replacingOccurrences(of: "\\\\", with: "\\")

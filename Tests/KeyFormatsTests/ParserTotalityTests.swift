@@ -32,6 +32,25 @@ import Testing
         #expect(material.comment == "c")
     }
 
+    /// Trailing white space was trimmed by `dropLast()` loops, which counted the whole text on every call: a
+    /// certificate followed by 64 KB of spaces took two minutes in UploadServerCertificate. Each reader below now
+    /// trims a megabyte in one pass.
+    @Test func trailingWhiteSpaceIsTrimmedInOnePass() throws {
+        let spaces = String(repeating: " ", count: 1 << 20)
+        let certificate = try Fixtures.text("certificates/rsa2048.cert.pem")
+        let privateKey = try Fixtures.text("certificates/rsa2048.key.pkcs8.pem")
+        _ = try X509Certificate(pemRepresentation: certificate + spaces)
+        let tabs = String(repeating: "\t", count: 1 << 20)
+        #expect(try CertificateKeyCheck.privateKey(privateKey + tabs, matchesCertificate: certificate + spaces))
+        let line = try Fixtures.text("valid/ssh-keygen-ed25519.pub").trimmingCharacters(in: .whitespacesAndNewlines)
+        let key = try PublicKey(openSSHPublicKey: line)
+        // A no-break space sends the text past the one-line fast path into the Unicode-aware reader.
+        #expect(try KeyMaterial(publicKeyText: line + String(repeating: " \u{00A0}", count: 1 << 19)).publicKey == key)
+        #expect(try KeyMaterial(publicKeyText: key.rfc4716Representation(comment: "c") + spaces).publicKey == key)
+        let rfc4716 = key.rfc4716Representation().replacingOccurrences(of: "\n---- END", with: spaces + "\n---- END")
+        #expect(try KeyMaterial(publicKeyText: rfc4716).publicKey == key)
+    }
+
     /// 256 or more padding bytes made `UInt8(index + 1)` overflow. OpenSSH pads to the cipher's block size; up to
     /// 255 bytes of 1, 2, 3, … are still read, and longer padding is refused.
     @Test func openSSHPrivateKeyPadding() throws {
