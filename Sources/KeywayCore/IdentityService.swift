@@ -97,7 +97,8 @@ public struct IdentityService: Sendable {
         guard try await self.store.accounts().contains(where: { $0.id == account }) else {
             throw KeywayError(.invalidParameterValue, subject: "account", detail: "No account \(account) exists.")
         }
-        return try await self.issueKey(account: account, userName: nil)
+        // Keyway's own recovery tool, not IAM's API: it may add a key beyond the two the API allows.
+        return try await self.issueKey(account: account, userName: nil, limit: .max)
     }
 
     /// Deletes every account, user and key (`--dev` mode's reset).
@@ -201,10 +202,12 @@ public struct IdentityService: Sendable {
 
     // MARK: - Access keys
 
-    /// Creates an access key for the named user, or for the caller when no name is given.
+    /// Creates an access key for the named user, or for the caller when no name is given: without `UserName` the
+    /// root creates a key of its own (API_CreateAccessKey). The root, like a user, may have two keys
+    /// (id_root-user_manage_add-key: "You can assign up to two access keys to the root user").
     public func createAccessKey(by principal: Principal, userName: String?) async throws -> IssuedKey {
         let owner = try await self.owner(principal, userName: userName, action: "iam:CreateAccessKey")
-        return try await self.issueKey(account: principal.account, userName: owner)
+        return try await self.issueKey(account: principal.account, userName: owner, limit: AccessKey.limitPerUser)
     }
 
     public func listAccessKeys(by principal: Principal, userName: String?, marker: String?, maxItems: Int?) async throws -> Page<AccessKey> {
@@ -220,12 +223,11 @@ public struct IdentityService: Sendable {
         self.cache.remove(keyID)
     }
 
+    /// Deletes a key of the named user, or without a name one of the caller's own: the root deletes its own keys
+    /// (API_DeleteAccessKey: "you can use this operation to manage Amazon Web Services account root user
+    /// credentials"). AWS refuses a missing `UserName` with `ValidationError` "Must specify userName when calling
+    /// with non-User credentials" only for temporary credentials, which Keyway does not issue yet.
     public func deleteAccessKey(by principal: Principal, userName: String?, id: String) async throws {
-        if userName == nil && principal.isRoot {
-            throw KeywayError(
-                .invalidParameterValue, subject: "UserName", detail: "Must specify userName when calling with non-User credentials"
-            )
-        }
         let owner = try await self.owner(principal, userName: userName, action: "iam:DeleteAccessKey")
         guard let keyID = AccessKeyID(rawValue: id) else { throw KeywayError(.accessKeyNotFound, subject: id) }
         try await self.store.deleteAccessKey(in: principal.account, userName: owner, id: keyID)
@@ -251,20 +253,23 @@ public struct IdentityService: Sendable {
 
     // MARK: - Helpers
 
-    private func issueKey(account: AccountID, userName: String?) async throws -> IssuedKey {
+    /// Issues a key unless its owner (a user, or the root when `userName` is nil) already has `limit` keys.
+    private func issueKey(account: AccountID, userName: String?, limit: Int) async throws -> IssuedKey {
         let key = AccessKey(
             id: self.environment.newAccessKeyID(), account: account, userName: userName, status: .active,
             createTime: self.environment.now().truncatedToSeconds, lastUsed: nil
         )
         let secret = self.environment.newSecret()
         self.cache.keyIssued()
-        try await self.store.insertAccessKey(key, secret: secret, limit: AccessKey.limitPerUser)
+        try await self.store.insertAccessKey(key, secret: secret, limit: limit)
         self.cache.keyIssued()
         return IssuedKey(key: key, secret: secret)
     }
 
     /// Resolves whose keys an access-key action is about (nil: the root's), checking that the caller may act and
-    /// that a named user exists.
+    /// that a named user exists. Without a name IAM acts on the caller: the root's own keys, or a user's own
+    /// (API_ListAccessKeys, API_UpdateAccessKey: "the user name is determined implicitly based on the Amazon Web
+    /// Services access key ID used to sign the request").
     private func owner(_ principal: Principal, userName: String?, action: String) async throws -> String? {
         guard let userName else {
             let resource = principal.arn

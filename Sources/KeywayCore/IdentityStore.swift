@@ -23,7 +23,7 @@ public protocol IdentityStore: Sendable {
     func deleteUser(in account: AccountID, named name: String) async throws
 
     /// Stores a new access key and its secret. Throws ``KeywayError/Code/accessKeyLimitExceeded`` when the owner
-    /// already has `limit` keys (root keys are not limited).
+    /// (a user, or the root when the key has no user name) already has `limit` keys.
     func insertAccessKey(_ key: AccessKey, secret: SecretAccessKey, limit: Int) async throws
 
     /// The access keys of a user (nil: the root), oldest first.

@@ -51,10 +51,8 @@ public actor InMemoryIdentityStore: IdentityStore {
     }
 
     public func insertAccessKey(_ key: AccessKey, secret: SecretAccessKey, limit: Int) throws {
-        if key.userName != nil {
-            let owned = self.keys.values.filter { $0.key.account == key.account && $0.key.userName == key.userName }.count
-            guard owned < limit else { throw KeywayError(.accessKeyLimitExceeded, subject: String(limit)) }
-        }
+        let owned = self.keys.values.filter { $0.key.account == key.account && $0.key.userName == key.userName }.count
+        guard owned < limit else { throw KeywayError(.accessKeyLimitExceeded, subject: String(limit)) }
         self.keys[key.id] = (key, secret)
     }
 

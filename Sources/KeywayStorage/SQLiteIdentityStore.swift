@@ -102,13 +102,11 @@ public struct SQLiteIdentityStore: IdentityStore {
     public func insertAccessKey(_ key: AccessKey, secret: SecretAccessKey, limit: Int) async throws {
         let sealed = try self.sealer.seal(secret.value, id: key.id.rawValue)
         try await self.database.pool.write { db in
-            if let userName = key.userName {
-                let count = try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM access_keys WHERE account = ? AND user_name = ?",
-                    arguments: [key.account.rawValue, userName]
-                ) ?? 0
-                guard count < limit else { throw KeywayError(.accessKeyLimitExceeded, subject: String(limit)) }
-            }
+            let count = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM access_keys WHERE account = ? AND user_name IS ?",
+                arguments: [key.account.rawValue, key.userName]
+            ) ?? 0
+            guard count < limit else { throw KeywayError(.accessKeyLimitExceeded, subject: String(limit)) }
             try Self.insert(key, sealed: sealed, db: db)
         }
     }

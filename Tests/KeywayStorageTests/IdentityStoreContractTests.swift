@@ -50,6 +50,17 @@ import Testing
         #expect(found.key == root)
         #expect(found.secret == secret)
         #expect(try await store.accessKeys(in: Self.account, userName: nil) == [root])
+        // The root's keys count toward a limit too, apart from any user's.
+        try await store.insertUser(Self.user("alice"), limit: 10)
+        let (alices, alicesSecret) = Self.key(user: "alice")
+        try await store.insertAccessKey(alices, secret: alicesSecret, limit: 2)
+        let (second, secondSecret) = Self.key(user: nil)
+        try await store.insertAccessKey(second, secret: secondSecret, limit: 2)
+        let (third, thirdSecret) = Self.key(user: nil)
+        await #expect(throws: KeywayError(.accessKeyLimitExceeded, subject: "2")) {
+            try await store.insertAccessKey(third, secret: thirdSecret, limit: 2)
+        }
+        #expect(try await store.accessKeys(in: Self.account, userName: nil).count == 2)
     }
 
     @Test(arguments: Kind.allCases)

@@ -212,10 +212,12 @@ def test_update_and_delete_of_unknown_keys(server, root, iam):
     expect_error(lambda: iam.delete_access_key(UserName=user, AccessKeyId=other),
                  "NoSuchEntity", 404, f"The Access Key with id {other} cannot be found.")
     expect_error(lambda: iam.create_access_key(UserName=unique("ghost")), "NoSuchEntity", 404)
-    # The root must name the user when deleting a user's key.
+    # Without a user name the root acts on its own keys: a user's key is not among them, and stays.
     key = new_access_key(server, iam, user)
-    expect_error(lambda: iam.delete_access_key(AccessKeyId=key.key_id), "ValidationError", 400,
-                 "Must specify userName when calling with non-User credentials")
+    expect_error(lambda: iam.delete_access_key(AccessKeyId=key.key_id), "NoSuchEntity", 404,
+                 f"The Access Key with id {key.key_id} cannot be found.")
+    expect_error(lambda: iam.update_access_key(AccessKeyId=key.key_id, Status="Inactive"), "NoSuchEntity", 404,
+                 f"The Access Key with id {key.key_id} cannot be found.")
     # A key of one user is not found under another user's name.
     user2 = unique("nokeys2")
     iam.create_user(UserName=user2)
@@ -228,6 +230,45 @@ def test_update_and_delete_of_unknown_keys(server, root, iam):
     iam.delete_access_key(UserName=user, AccessKeyId=key.key_id)
     iam.delete_user(UserName=user)
     iam.delete_user(UserName=user2)
+
+
+def test_root_manages_its_own_keys_without_a_user_name(server, tmp_path):
+    """Without UserName, IAM acts on the caller (API_CreateAccessKey, API_ListAccessKeys, API_UpdateAccessKey,
+    API_DeleteAccessKey): the root creates, lists, deactivates and deletes its own keys, two at most
+    (id_root-user_manage_add-key), even the one it signs with. A fresh account, so its key count is known."""
+    first = s.new_account(server)
+    iam = client(server, "iam", first)
+    second = new_access_key(server, iam)
+    assert second.user is None
+    listed = iam.list_access_keys()["AccessKeyMetadata"]
+    assert {k["AccessKeyId"] for k in listed} == {first.key_id, second.key_id}
+    assert all(k["Status"] == "Active" for k in listed), listed
+    expect_error(iam.create_access_key, "LimitExceeded", 409, "Cannot exceed quota for AccessKeysPerUser: 2")
+
+    # The CLI, as a person types it: no --user-name.
+    second = Creds(second.key_id, second.secret, account=first.account)
+    profiles = s.write_profiles(tmp_path / "root-profiles", {"first": first, "second": second})
+    result = aws_json(server, "iam", "list-access-keys", credentials_file=profiles, profile="first")
+    assert {k["AccessKeyId"] for k in result["AccessKeyMetadata"]} == {first.key_id, second.key_id}
+    aws_json(server, "iam", "update-access-key", "--access-key-id", second.key_id, "--status", "Inactive",
+             credentials_file=profiles, profile="first")
+    expect_error(lambda: client(server, "sts", second).get_caller_identity(), "InvalidClientTokenId", 403,
+                 INVALID_TOKEN)
+    assert {k["AccessKeyId"]: k["Status"] for k in iam.list_access_keys()["AccessKeyMetadata"]} == {
+        first.key_id: "Active", second.key_id: "Inactive"}
+    aws_json(server, "iam", "delete-access-key", "--access-key-id", second.key_id,
+             credentials_file=profiles, profile="first")
+    assert [k["AccessKeyId"] for k in iam.list_access_keys()["AccessKeyMetadata"]] == [first.key_id]
+
+    # A new key deletes the one that made it; the old one stops at once.
+    third = new_access_key(server, iam)
+    third = Creds(third.key_id, third.secret, account=first.account)
+    client(server, "iam", third).delete_access_key(AccessKeyId=first.key_id)
+    expect_error(lambda: client(server, "sts", first).get_caller_identity(), "InvalidClientTokenId", 403,
+                 INVALID_TOKEN)
+    assert client(server, "sts", third).get_caller_identity()["Arn"] == f"arn:aws:iam::{first.account}:root"
+    assert [k["AccessKeyId"] for k in client(server, "iam", third).list_access_keys()["AccessKeyMetadata"]] == [
+        third.key_id]
 
 
 def test_reactivated_key_works_again(server, iam):
