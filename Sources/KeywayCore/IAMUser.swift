@@ -1,19 +1,23 @@
 import Foundation
 
-/// An IAM user (IAM API Reference, `User`): a name unique per account regardless of case, a path, a unique ID.
+/// An IAM user (IAM API Reference, `User`): a name unique per account regardless of case, a path, a unique ID, and
+/// up to 50 tags whose keys are unique regardless of case (see `Tag+IAM.swift`).
 public struct IAMUser: Hashable, Sendable {
     public var account: AccountID
     public var name: String
     public var path: String
     public var id: UserID
     public var createTime: Date
+    /// Ordered by key.
+    public var tags: [Tag]
 
-    public init(account: AccountID, name: String, path: String, id: UserID, createTime: Date) {
+    public init(account: AccountID, name: String, path: String, id: UserID, createTime: Date, tags: [Tag] = []) {
         self.account = account
         self.name = name
         self.path = path
         self.id = id
         self.createTime = createTime
+        self.tags = tags
     }
 
     /// `arn:aws:iam::<account>:user<path><name>`.

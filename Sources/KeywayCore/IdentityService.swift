@@ -158,13 +158,15 @@ public struct IdentityService: Sendable {
 
     // MARK: - Users
 
-    public func createUser(by principal: Principal, name: String, path: String?) async throws -> IAMUser {
+    /// Creates a user, with tags if given (IAM's user tag rules: `Tag+IAM.swift`).
+    public func createUser(by principal: Principal, name: String, path: String?, tags: [Tag] = []) async throws -> IAMUser {
         try IAMUser.validateName(name)
         let path = path ?? "/"
         try IAMUser.validatePath(path)
+        try Self.validateUserTags(tags)
         let user = IAMUser(
             account: principal.account, name: name, path: path, id: self.environment.newUserID(),
-            createTime: self.environment.now().truncatedToSeconds
+            createTime: self.environment.now().truncatedToSeconds, tags: Tag.mergingIAMUserTags(tags, into: [])
         )
         try Self.authorize(principal, action: "iam:CreateUser", resource: user.arn)
         try await self.store.insertUser(user, limit: IAMUser.limitPerAccount)
@@ -285,7 +287,7 @@ public struct IdentityService: Sendable {
         return user.name
     }
 
-    private func userARN(_ account: AccountID, _ name: String) -> String {
+    func userARN(_ account: AccountID, _ name: String) -> String {
         "arn:aws:iam::\(account.rawValue):user/\(name)"
     }
 

@@ -37,6 +37,13 @@ public actor InMemoryIdentityStore: IdentityStore {
         (self.usersByAccount[account] ?? [:]).values.filter { $0.path.hasPrefix(pathPrefix) }.sorted { $0.name < $1.name }
     }
 
+    public func updateUserTags(in account: AccountID, named name: String, _ change: @escaping @Sendable ([Tag]) throws -> [Tag]) throws {
+        guard let user = self.usersByAccount[account]?[name.lowercased()] else {
+            throw KeywayError(.userNotFound, subject: name)
+        }
+        self.usersByAccount[account]?[name.lowercased()]?.tags = try change(user.tags)
+    }
+
     public func deleteUser(in account: AccountID, named name: String) throws {
         guard let user = self.usersByAccount[account]?[name.lowercased()] else {
             throw KeywayError(.userNotFound, subject: name)

@@ -108,6 +108,33 @@ import Testing
         await #expect(throws: KeywayError(.userNotFound, subject: "alice")) { try await store.deleteUser(in: Self.account, named: "alice") }
     }
 
+    /// A user's tags are stored with it, changed in one step (or not at all when the change throws), and go with it.
+    @Test(arguments: Kind.allCases)
+    func userTagsPersistAndChangeAtomically(_ kind: Kind) async throws {
+        let store = try Self.makeStore(kind)
+        var alice = Self.user("Alice")
+        alice.tags = [Tag(key: "Team", value: "blue")]
+        try await store.insertUser(alice, limit: 10)
+        #expect(try await store.user(in: Self.account, named: "alice")?.tags == [Tag(key: "Team", value: "blue")])
+        try await store.updateUserTags(in: Self.account, named: "ALICE") { $0 + [Tag(key: "phone", value: "")] }
+        let both = [Tag(key: "Team", value: "blue"), Tag(key: "phone", value: "")]
+        #expect(try await store.user(in: Self.account, named: "alice")?.tags == both)
+        #expect(try await store.users(in: Self.account, pathPrefix: "/").first?.tags == both)
+        await #expect(throws: KeywayError(.tagLimitExceeded, subject: "alice")) {
+            try await store.updateUserTags(in: Self.account, named: "alice") { _ in throw KeywayError(.tagLimitExceeded, subject: "alice") }
+        }
+        #expect(try await store.user(in: Self.account, named: "alice")?.tags == both)
+        await #expect(throws: KeywayError(.userNotFound, subject: "bob")) {
+            try await store.updateUserTags(in: Self.account, named: "bob") { $0 }
+        }
+        await #expect(throws: KeywayError(.userNotFound, subject: "alice")) {
+            try await store.updateUserTags(in: Self.other, named: "alice") { $0 }
+        }
+        try await store.deleteUser(in: Self.account, named: "alice")
+        try await store.insertUser(Self.user("alice"), limit: 10)
+        #expect(try await store.user(in: Self.account, named: "alice")?.tags == [])
+    }
+
     /// The database files never hold a secret in clear, and a different master key cannot read it.
     @Test func secretsAreSealedAtRest() async throws {
         let directory = temporaryDirectory()
