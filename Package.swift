@@ -116,6 +116,10 @@ let package = Package(
             dependencies: ["KeywayCore"]
         ),
         .testTarget(
+            name: "IAMAPITests",
+            dependencies: ["IAMAPI", "AWSProtocol", "KeywayCore"]
+        ),
+        .testTarget(
             name: "KeywayStorageTests",
             dependencies: ["KeywayStorage", .product(name: "GRDB", package: "GRDB.swift")]
         ),

@@ -2,10 +2,14 @@ import AWSProtocol
 import KeywayCore
 
 extension IAMService {
+    /// CreateUser, with `Tags.member.N` (IAM's user tag rules).
     func createUser(_ parameters: QueryParameters, context: Context) async throws -> String {
-        let user = try await self.identity.createUser(
-            by: context.principal, name: try parameters.required("UserName"), path: parameters["Path"]
-        )
+        var input = IAMValidation(parameters)
+        let name = input.required("UserName", .userName)
+        let path = input.optional("Path", .path)
+        let tags = input.tags()
+        try input.check()
+        let user = try await self.identity.createUser(by: context.principal, name: name, path: path, tags: tags)
         return Self.response("CreateUser", requestID: context.requestID) { writer in
             writer.element("User") { writer in Self.write(user, into: &writer) }
         }
@@ -13,7 +17,10 @@ extension IAMService {
 
     /// GetUser; without `UserName` the caller's own user, or for the root the account's root user.
     func getUser(_ parameters: QueryParameters, context: Context) async throws -> String {
-        let user = try await self.identity.getUser(by: context.principal, name: parameters["UserName"])
+        var input = IAMValidation(parameters)
+        let name = input.optional("UserName", .existingUserName)
+        try input.check()
+        let user = try await self.identity.getUser(by: context.principal, name: name)
         return Self.response("GetUser", requestID: context.requestID) { writer in
             writer.element("User") { writer in
                 if let user {
@@ -27,10 +34,12 @@ extension IAMService {
     }
 
     func listUsers(_ parameters: QueryParameters, context: Context) async throws -> String {
-        let page = try await self.identity.listUsers(
-            by: context.principal, pathPrefix: parameters["PathPrefix"], marker: parameters["Marker"],
-            maxItems: try parameters.maxItems()
-        )
+        var input = IAMValidation(parameters)
+        let pathPrefix = input.optional("PathPrefix", .pathPrefix)
+        let marker = input.marker()
+        let maxItems = try input.maxItems()
+        try input.check()
+        let page = try await self.identity.listUsers(by: context.principal, pathPrefix: pathPrefix, marker: marker, maxItems: maxItems)
         return Self.response("ListUsers", requestID: context.requestID) { writer in
             writer.element("Users") { writer in
                 for user in page.items {
@@ -42,7 +51,10 @@ extension IAMService {
     }
 
     func deleteUser(_ parameters: QueryParameters, context: Context) async throws -> String {
-        try await self.identity.deleteUser(by: context.principal, name: try parameters.required("UserName"))
+        var input = IAMValidation(parameters)
+        let name = input.required("UserName", .existingUserName)
+        try input.check()
+        try await self.identity.deleteUser(by: context.principal, name: name)
         return Self.response("DeleteUser", requestID: context.requestID)
     }
 

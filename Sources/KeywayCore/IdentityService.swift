@@ -181,7 +181,6 @@ public struct IdentityService: Sendable {
             }
             return principal.user
         }
-        try IAMUser.validateName(name)
         try Self.authorize(principal, action: "iam:GetUser", resource: self.userARN(principal.account, name))
         guard let user = try await self.store.user(in: principal.account, named: name) else {
             throw KeywayError(.userNotFound, subject: name)
@@ -190,13 +189,13 @@ public struct IdentityService: Sendable {
     }
 
     public func listUsers(by principal: Principal, pathPrefix: String?, marker: String?, maxItems: Int?) async throws -> Page<IAMUser> {
+        if let pathPrefix { try IAMUser.validatePathPrefix(pathPrefix) }
         try Self.authorize(principal, action: "iam:ListUsers", resource: "arn:aws:iam::\(principal.account.rawValue):user/")
         let users = try await self.store.users(in: principal.account, pathPrefix: pathPrefix ?? "/")
         return try Self.page(users, marker: marker, maxItems: maxItems, key: \.name)
     }
 
     public func deleteUser(by principal: Principal, name: String) async throws {
-        try IAMUser.validateName(name)
         try Self.authorize(principal, action: "iam:DeleteUser", resource: self.userARN(principal.account, name))
         try await self.store.deleteUser(in: principal.account, named: name)
         self.cache.removeAll(account: principal.account, userName: name)
@@ -278,7 +277,6 @@ public struct IdentityService: Sendable {
             try Self.authorize(principal, action: action, resource: resource, ownUser: true)
             return principal.user?.name
         }
-        try IAMUser.validateName(userName)
         let own = principal.user.map { $0.name.lowercased() == userName.lowercased() } ?? false
         try Self.authorize(principal, action: action, resource: self.userARN(principal.account, userName), ownUser: own)
         guard let user = try await self.store.user(in: principal.account, named: userName) else {
@@ -294,12 +292,15 @@ public struct IdentityService: Sendable {
     static func page<T>(_ items: [T], marker: String?, maxItems: Int?, key: KeyPath<T, String>) throws(KeywayError) -> Page<T> {
         let limit = maxItems ?? 100
         guard (1...1000).contains(limit) else {
-            throw KeywayError(.invalidParameterValue, subject: "MaxItems", detail: "must be from 1 to 1000")
+            throw KeywayError(
+                .invalidParameterValue, subject: "MaxItems",
+                detail: limit < 1 ? "must have value greater than or equal to 1" : "must have value less than or equal to 1000"
+            )
         }
         var remaining = items[...]
         if let marker {
             guard let after = Self.decodeMarker(marker) else {
-                throw KeywayError(.invalidParameterValue, subject: "Marker", detail: "is not valid")
+                throw KeywayError(.invalidMarker, subject: "Marker")
             }
             // Continue after the item the marker names; if it is gone, after where it would be.
             if let index = remaining.firstIndex(where: { $0[keyPath: key] == after }) {

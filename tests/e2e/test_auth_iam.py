@@ -174,13 +174,17 @@ def test_access_key_rotation_step_by_step(server, root, iam, tmp_path):
     expect_error(lambda: iam.get_user(UserName=user), "NoSuchEntity", 404, f"The user with name {user} cannot be found.")
 
 
-def test_last_used_for_unknown_and_malformed_keys_is_access_denied(server, root, iam):
-    for key_id in (s.random_creds().key_id, "AKIAIOSFODNN7EXAMPLE", "not-a-valid-access-key-id"):
+def test_last_used_for_unknown_keys_is_access_denied(server, root, iam):
+    for key_id in (s.random_creds().key_id, "AKIAIOSFODNN7EXAMPLE", "AKIA_NOT_BASE32_BUT_WORD_CHARACTERS"):
         expect_error(
             lambda: iam.get_access_key_last_used(AccessKeyId=key_id), "AccessDenied", 403,
             f"User: arn:aws:iam::{root.account}:root is not authorized to perform iam:GetAccessKeyLastUsed "
             f"on resource: access key {key_id}",
         )
+    # An ID that breaks the model's `accessKeyIdType` ([\w]+, 16 to 128) is refused before anything is looked up.
+    expect_error(lambda: iam.get_access_key_last_used(AccessKeyId="not-a-valid-access-key-id"), "ValidationError", 400,
+                 "1 validation error detected: Value at 'accessKeyId' failed to satisfy constraint: Member must "
+                 "satisfy regular expression pattern: [\\w]+")
 
 
 def test_root_key_last_used_is_recorded(server, root, iam):
@@ -330,9 +334,16 @@ def test_duplicate_user_names_are_case_insensitive(server, iam):
 
 
 def test_invalid_user_names_and_paths(server, iam):
-    expect_error(lambda: iam.create_user(UserName="bad name!"), "ValidationError", 400)
-    expect_error(lambda: iam.create_user(UserName="x" * 65), "ValidationError", 400)
-    expect_error(lambda: iam.create_user(UserName=unique("p"), Path="no-slashes"), "ValidationError", 400)
+    """The texts are AWS's (test_iam_validation.py checks them all)."""
+    expect_error(lambda: iam.create_user(UserName="bad name!"), "ValidationError", 400,
+                 "1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must satisfy "
+                 "regular expression pattern: [\\w+=,.@-]+")
+    expect_error(lambda: iam.create_user(UserName="x" * 65), "ValidationError", 400,
+                 "1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must have "
+                 "length less than or equal to 64")
+    expect_error(lambda: iam.create_user(UserName=unique("p"), Path="no-slashes"), "ValidationError", 400,
+                 "The specified value for path is invalid. It must begin and end with / and contain only "
+                 "alphanumeric characters and/or / characters.")
 
 
 def test_list_users_path_prefix_and_pagination(server, iam):
