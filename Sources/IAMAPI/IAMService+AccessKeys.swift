@@ -25,7 +25,9 @@ extension IAMService {
         let marker = input.marker()
         let maxItems = try input.maxItems()
         try input.check()
-        let page = try await self.identity.listAccessKeys(by: context.principal, userName: userName, marker: marker, maxItems: maxItems)
+        let page = try await self.identity.listAccessKeys(
+            by: context.principal, userName: userName, marker: marker, maxItems: maxItems
+        )
         return Self.response("ListAccessKeys", requestID: context.requestID) { writer in
             writer.element("AccessKeyMetadata") { writer in
                 for key in page.items {

@@ -37,7 +37,9 @@ extension IAMService {
         let marker = input.marker()
         let maxItems = try input.maxItems()
         try input.check()
-        let page = try await self.identity.listSSHPublicKeys(by: context.principal, userName: userName, marker: marker, maxItems: maxItems)
+        let page = try await self.identity.listSSHPublicKeys(
+            by: context.principal, userName: userName, marker: marker, maxItems: maxItems
+        )
         return Self.response("ListSSHPublicKeys", requestID: context.requestID) { writer in
             writer.element("SSHPublicKeys") { writer in
                 for key in page.items {

@@ -42,7 +42,9 @@ extension IAMService {
         let marker = input.marker()
         let maxItems = try input.maxItems()
         try input.check()
-        let page = try await self.certificates.list(by: context.principal, pathPrefix: pathPrefix, marker: marker, maxItems: maxItems)
+        let page = try await self.certificates.list(
+            by: context.principal, pathPrefix: pathPrefix, marker: marker, maxItems: maxItems
+        )
         return Self.response("ListServerCertificates", requestID: context.requestID) { writer in
             writer.element("ServerCertificateMetadataList") { writer in
                 for certificate in page.items {

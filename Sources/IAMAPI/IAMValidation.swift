@@ -72,11 +72,9 @@ struct IAMValidation {
         var tags: [Tag] = []
         for (index, fields) in members.enumerated() {
             let path = "\(member).\(index + 1).member"
-            let key = fields["Key"]
-            let value = fields["Value"]
-            if let key { self.check(key, .tagKey, member: path + ".key") } else { self.violations.append((path + ".key", "Member must not be null")) }
-            if let value { self.check(value, .tagValue, member: path + ".value") } else { self.violations.append((path + ".value", "Member must not be null")) }
-            tags.append(Tag(key: key ?? "", value: value ?? ""))
+            let key = self.field(fields["Key"], .tagKey, member: path + ".key")
+            let value = self.field(fields["Value"], .tagValue, member: path + ".value")
+            tags.append(Tag(key: key, value: value))
         }
         return tags
     }
@@ -137,6 +135,16 @@ struct IAMValidation {
                 + sorted.map { "Value at '\($0.element.member)' failed to satisfy constraint: \($0.element.constraint)" }
                 .joined(separator: "; ")
         )
+    }
+
+    /// A required field of a list member; "" when absent.
+    private mutating func field(_ value: String?, _ shape: IAMStringShape, member: String) -> String {
+        guard let value else {
+            self.violations.append((member, "Member must not be null"))
+            return ""
+        }
+        self.check(value, shape, member: member)
+        return value
     }
 
     private mutating func check(_ value: String, _ shape: IAMStringShape, member: String) {
