@@ -2,7 +2,7 @@ import AWSProtocol
 import KeywayCore
 
 extension IAMService {
-    /// CreateUser, with `Tags.member.N` (IAM's user tag rules).
+    /// CreateUser, with `Tags.member.N` (IAM's user tag rules); the new user's tags are in the answer when it has any.
     func createUser(_ parameters: QueryParameters, context: Context) async throws -> String {
         var input = IAMValidation(parameters)
         let name = input.required("UserName", .userName)
@@ -11,7 +11,7 @@ extension IAMService {
         try input.check()
         let user = try await self.identity.createUser(by: context.principal, name: name, path: path, tags: tags)
         return Self.response("CreateUser", requestID: context.requestID) { writer in
-            writer.element("User") { writer in Self.write(user, into: &writer) }
+            writer.element("User") { writer in Self.write(user, withTags: true, into: &writer) }
         }
     }
 
@@ -24,7 +24,7 @@ extension IAMService {
         return Self.response("GetUser", requestID: context.requestID) { writer in
             writer.element("User") { writer in
                 if let user {
-                    Self.write(user, into: &writer)
+                    Self.write(user, withTags: true, into: &writer)
                 } else {
                     writer.element("UserId", context.principal.account.rawValue)
                     writer.element("Arn", context.principal.arn)
@@ -33,17 +33,20 @@ extension IAMService {
         }
     }
 
+    /// ListUsers; its members carry no tags (API_ListUsers: "This operation does not return … Tags").
     func listUsers(_ parameters: QueryParameters, context: Context) async throws -> String {
         var input = IAMValidation(parameters)
         let pathPrefix = input.optional("PathPrefix", .pathPrefix)
         let marker = input.marker()
         let maxItems = try input.maxItems()
         try input.check()
-        let page = try await self.identity.listUsers(by: context.principal, pathPrefix: pathPrefix, marker: marker, maxItems: maxItems)
+        let page = try await self.identity.listUsers(
+            by: context.principal, pathPrefix: pathPrefix, marker: marker, maxItems: maxItems
+        )
         return Self.response("ListUsers", requestID: context.requestID) { writer in
             writer.element("Users") { writer in
                 for user in page.items {
-                    writer.element("member") { writer in Self.write(user, into: &writer) }
+                    writer.element("member") { writer in Self.write(user, withTags: false, into: &writer) }
                 }
             }
             writer.pagination(marker: page.marker)
@@ -58,11 +61,13 @@ extension IAMService {
         return Self.response("DeleteUser", requestID: context.requestID)
     }
 
-    static func write(_ user: IAMUser, into writer: inout XMLWriter) {
+    /// A `User` in the model's order; `Tags` last and only when the user has tags, as AWS answers.
+    static func write(_ user: IAMUser, withTags: Bool, into writer: inout XMLWriter) {
         writer.element("Path", user.path)
         writer.element("UserName", user.name)
         writer.element("UserId", user.id.rawValue)
         writer.element("Arn", user.arn)
         writer.element("CreateDate", Self.timestamp(user.createTime))
+        if withTags && !user.tags.isEmpty { Self.writeTags(user.tags, into: &writer) }
     }
 }

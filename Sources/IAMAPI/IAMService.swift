@@ -2,7 +2,7 @@ import AWSProtocol
 import Foundation
 import KeywayCore
 
-/// AWS IAM's Query API (version 2010-05-08) for users, access keys, server certificates and SSH public keys.
+/// AWS IAM's Query API (version 2010-05-08) for users, their tags, access keys, server certificates and SSH public keys.
 ///
 /// One file per group of actions; each checks its parameters against the model (`IAMValidation`), calls the domain, and
 /// writes the XML. Domain errors become IAM codes in `AWSError+IAM.swift` and nowhere else.
@@ -45,6 +45,9 @@ public struct IAMService: Sendable {
             case "GetUser": return try await self.getUser(parameters, context: context)
             case "ListUsers": return try await self.listUsers(parameters, context: context)
             case "DeleteUser": return try await self.deleteUser(parameters, context: context)
+            case "TagUser": return try await self.tagUser(parameters, context: context)
+            case "UntagUser": return try await self.untagUser(parameters, context: context)
+            case "ListUserTags": return try await self.listUserTags(parameters, context: context)
             case "CreateAccessKey": return try await self.createAccessKey(parameters, context: context)
             case "ListAccessKeys": return try await self.listAccessKeys(parameters, context: context)
             case "UpdateAccessKey": return try await self.updateAccessKey(parameters, context: context)

@@ -149,6 +149,83 @@ import Testing
         )
     }
 
+    @Test func tagListsBreakTheModel() async throws {
+        let iam = try await Harness()
+        var tooMany = ["UserName": "u"]
+        for index in 1...51 {
+            tooMany["Tags.member.\(index).Key"] = "k\(index)"
+            tooMany["Tags.member.\(index).Value"] = "v"
+        }
+        #expect(
+            await iam.error("CreateUser", tooMany)
+                == Self.validation("Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50")
+        )
+        #expect(
+            await iam.error(
+                "CreateUser",
+                [
+                    "UserName": "u", "Tags.member.1.Key": String(repeating: "k", count: 129), "Tags.member.1.Value": "v",
+                    "Tags.member.2.Key": "invalid!key", "Tags.member.2.Value": String(repeating: "v", count: 257),
+                    "Tags.member.3.Key": "no-value",
+                ]
+            )
+                == Self.validation(
+                    "Value at 'tags.1.member.key' failed to satisfy constraint: Member must have length less than or equal to 128",
+                    "Value at 'tags.2.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+",
+                    "Value at 'tags.2.member.value' failed to satisfy constraint: Member must have length less than or equal to 256",
+                    "Value at 'tags.3.member.value' failed to satisfy constraint: Member must not be null"
+                )
+        )
+        try await iam.call("CreateUser", ["UserName": "u"])
+        #expect(
+            await iam.error("UntagUser", ["UserName": "u", "TagKeys.member.1": "ok", "TagKeys.member.2": "bad!"])
+                == Self.validation(
+                    "Value at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null]"
+                )
+        )
+        #expect(
+            await iam.error("TagUser", ["UserName": "u"])
+                == Self.validation("Value at 'tags' failed to satisfy constraint: Member must not be null")
+        )
+        // Validation comes before the user is looked up.
+        #expect(await iam.error("TagUser", tooMany.merging(["UserName": "nobody"]) { $1 })?.code == "ValidationError")
+    }
+
+    @Test func userTagRulesAndLimit() async throws {
+        let iam = try await Harness()
+        let caseInsensitive = AWSError(
+            code: "InvalidInput", message: "Duplicate tag keys found. Please note that Tag keys are case insensitive."
+        )
+        #expect(
+            await iam.error("CreateUser", ["UserName": "u", "Tags.member.1.Key": "Team", "Tags.member.1.Value": "a", "Tags.member.2.Key": "team", "Tags.member.2.Value": "b"])
+                == caseInsensitive
+        )
+        let reserved = await iam.error("CreateUser", ["UserName": "u", "Tags.member.1.Key": "AWS:team", "Tags.member.1.Value": "a"])
+        #expect(reserved?.code == "InvalidInput")
+        #expect(await iam.error("CreateUser", ["UserName": "u", "Tags.member.1.Key": "k", "Tags.member.1.Value": "aws:x"])?.code == "InvalidInput")
+
+        try await iam.call("CreateUser", ["UserName": "u", "Tags.member.1.Key": "Team", "Tags.member.1.Value": "a"])
+        var fifty = ["UserName": "u"]
+        for index in 1...50 {
+            fifty["Tags.member.\(index).Key"] = String(format: "k%02d", index)
+            fifty["Tags.member.\(index).Value"] = "v"
+        }
+        let limit = await iam.error("TagUser", fifty)
+        #expect(limit == AWSError(code: "LimitExceeded", message: "The number of tags has reached the maximum limit.", status: .conflict))
+        #expect(limit?.status == .conflict)
+        // Nothing was added; replacing a key in another case does not count twice.
+        fifty["Tags.member.50.Key"] = "TEAM"
+        try await iam.call("TagUser", fifty)
+        let listed = try await iam.call("ListUserTags", ["UserName": "u", "MaxItems": "1000"])
+        #expect(listed.components(separatedBy: "<member>").count - 1 == 50)
+        #expect(listed.contains("<Key>TEAM</Key>"))
+        #expect(!listed.contains("<Key>Team</Key>"))
+        #expect(
+            await iam.error("ListUserTags", ["UserName": "nobody"])
+                == AWSError(code: "NoSuchEntity", message: "The user with name nobody cannot be found.", status: .notFound)
+        )
+    }
+
     @Test func serverCertificateTagKeysAreCaseSensitive() async throws {
         let iam = try await Harness()
         let duplicate = await iam.error(

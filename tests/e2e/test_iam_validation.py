@@ -133,8 +133,10 @@ def test_missing_and_empty_members(server):
         at("userName", "must have length greater than or equal to 1"),
         at("userName", f"must satisfy regular expression pattern: {NAME_PATTERN}"),
     ))
-    s.expect_raw_error(raw(server, "CreateUser", **{"UserName": "u", "Tags.member.1.Key": "k"}), "iam",
-                       "ValidationError", 400, validation(at("tags.1.member.value", "must not be null")))
+    s.expect_raw_error(raw(server, "TagUser", UserName="u"), "iam", "ValidationError", 400,
+                       validation(at("tags", "must not be null")))
+    s.expect_raw_error(raw(server, "TagUser", **{"UserName": "u", "Tags.member.1.Key": "k"}), "iam", "ValidationError",
+                       400, validation(at("tags.1.member.value", "must not be null")))
     s.expect_raw_error(raw(server, "UploadServerCertificate", ServerCertificateName="c"), "iam", "ValidationError",
                        400, validation(at("certificateBody", "must not be null"), at("privateKey", "must not be null")))
 
