@@ -121,6 +121,10 @@ let package = Package(
             dependencies: ["KeywayCore"]
         ),
         .testTarget(
+            name: "IAMAPITests",
+            dependencies: ["IAMAPI", "AWSProtocol", "KeywayCore"]
+        ),
+        .testTarget(
             name: "KeywayStorageTests",
             dependencies: ["KeywayStorage", "KeyFormats", .product(name: "GRDB", package: "GRDB.swift")]
         ),

@@ -54,9 +54,38 @@ extension AWSError {
             self.init(code: "NoSuchEntity", message: "The Public Key with id \(error.subject.prefix(128)) cannot be found.", status: .notFound)
         case .sshPublicKeyLimitExceeded:
             self.init(code: "LimitExceeded", message: "Cannot exceed quota for SSHPublicKeysPerUser: \(error.subject)", status: .conflict)
-        case .invalidParameterValue where error.detail.hasPrefix("Must specify"):
-            self.init(code: "ValidationError", message: error.detail)
+        case .tagLimitExceeded:
+            // AWS's text when a tag would pass the 50 an IAM resource may have (TagOpenIDConnectProvider, recorded
+            // February 2026 in LocalStack's AWS snapshots); IAM tags users the same way.
+            self.init(code: "LimitExceeded", message: "The number of tags has reached the maximum limit.", status: .conflict)
+        case .duplicateTagKeys where error.detail == "user":
+            // AWS's text for users and roles, whose tag keys compare regardless of case (CreateRole/TagRole, recorded
+            // February 2026; terraform-aws-github-runner#1346).
+            self.init(code: "InvalidInput", message: "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+        case .duplicateTagKeys:
+            // AWS's text for resources with case-sensitive keys (LocalStack's AWS snapshots).
+            self.init(code: "InvalidInput", message: "Duplicate tag keys found.")
+        case .reservedTagPrefix:
+            // The rule is documented (id_tags: no key or value may begin with aws:); AWS's text for it is unknown.
+            self.init(code: "InvalidInput", message: "Tag keys and values beginning with aws: are reserved for AWS use.")
+        case .invalidPath where error.subject.hasSuffix("Prefix"):
+            // AWS's text (ListPolicies, aws-cli#5860); ListUsers takes a prefix that does not end with / (/test-life).
+            self.init(
+                code: "ValidationError",
+                message: "The specified value for \(error.subject.lowerCamelCased) is invalid. It must begin with the / character and contain only alphanumeric characters and/or / characters."
+            )
+        case .invalidPath:
+            // AWS's text and code, whatever is wrong besides the length (CreateVirtualMFADevice with `invalid-path/`
+            // and `/invalid-path`, recorded February 2026; cfn-lint#722 for roles).
+            self.init(
+                code: "ValidationError",
+                message: "The specified value for \(error.subject.lowerCamelCased) is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."
+            )
+        case .invalidMarker:
+            // AWS's text (ListVirtualMFADevices with an invalid marker, recorded February 2026).
+            self.init(code: "ValidationError", message: "Invalid Marker.")
         case .invalidParameterValue:
+            // Normally caught first by `IAMValidation`, in the same words.
             self.init(
                 code: "ValidationError",
                 message: "1 validation error detected: Value at '\(error.subject.lowerCamelCased)' failed to satisfy constraint: Member \(error.detail)"
@@ -64,7 +93,7 @@ extension AWSError {
         case .missingParameter:
             self.init(
                 code: "ValidationError",
-                message: "1 validation error detected: Value null at '\(error.subject.lowerCamelCased)' failed to satisfy constraint: Member must not be null"
+                message: "1 validation error detected: Value at '\(error.subject.lowerCamelCased)' failed to satisfy constraint: Member must not be null"
             )
         default:
             self = .serviceFailure(cause: error.description)

@@ -2,9 +2,12 @@ import AWSProtocol
 import KeywayCore
 
 extension IAMService {
-    /// CreateAccessKey: the only answer that ever carries a secret.
+    /// CreateAccessKey: the only answer that ever carries a secret. Without `UserName`, a key of the caller's own.
     func createAccessKey(_ parameters: QueryParameters, context: Context) async throws -> String {
-        let issued = try await self.identity.createAccessKey(by: context.principal, userName: parameters["UserName"])
+        var input = IAMValidation(parameters)
+        let userName = input.optional("UserName", .existingUserName)
+        try input.check()
+        let issued = try await self.identity.createAccessKey(by: context.principal, userName: userName)
         return Self.response("CreateAccessKey", requestID: context.requestID) { writer in
             writer.element("AccessKey") { writer in
                 writer.element("UserName", ifPresent: issued.key.userName)
@@ -17,9 +20,13 @@ extension IAMService {
     }
 
     func listAccessKeys(_ parameters: QueryParameters, context: Context) async throws -> String {
+        var input = IAMValidation(parameters)
+        let userName = input.optional("UserName", .existingUserName)
+        let marker = input.marker()
+        let maxItems = try input.maxItems()
+        try input.check()
         let page = try await self.identity.listAccessKeys(
-            by: context.principal, userName: parameters["UserName"], marker: parameters["Marker"],
-            maxItems: try parameters.maxItems()
+            by: context.principal, userName: userName, marker: marker, maxItems: maxItems
         )
         return Self.response("ListAccessKeys", requestID: context.requestID) { writer in
             writer.element("AccessKeyMetadata") { writer in
@@ -37,29 +44,32 @@ extension IAMService {
     }
 
     func updateAccessKey(_ parameters: QueryParameters, context: Context) async throws -> String {
-        let id = try parameters.required("AccessKeyId")
-        let statusText = try parameters.required("Status")
-        guard let status = AccessKey.Status(rawValue: statusText) else {
-            throw AWSError(
-                code: "ValidationError",
-                message: "1 validation error detected: Value '\(statusText.prefix(40))' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]"
-            )
-        }
-        try await self.identity.updateAccessKey(by: context.principal, userName: parameters["UserName"], id: id, status: status)
+        var input = IAMValidation(parameters)
+        let userName = input.optional("UserName", .existingUserName)
+        let id = input.required("AccessKeyId", .accessKeyID)
+        let status = AccessKey.Status(rawValue: input.required("Status", oneOf: AccessKey.Status.iamValues))
+        try input.check()
+        guard let status else { throw AWSError.serviceFailure(cause: "a Status that passed validation is not a known status") }
+        try await self.identity.updateAccessKey(by: context.principal, userName: userName, id: id, status: status)
         return Self.response("UpdateAccessKey", requestID: context.requestID)
     }
 
+    /// DeleteAccessKey; without `UserName`, one of the caller's own keys (the root's, for the root).
     func deleteAccessKey(_ parameters: QueryParameters, context: Context) async throws -> String {
-        let id = try parameters.required("AccessKeyId")
-        try await self.identity.deleteAccessKey(by: context.principal, userName: parameters["UserName"], id: id)
+        var input = IAMValidation(parameters)
+        let userName = input.optional("UserName", .existingUserName)
+        let id = input.required("AccessKeyId", .accessKeyID)
+        try input.check()
+        try await self.identity.deleteAccessKey(by: context.principal, userName: userName, id: id)
         return Self.response("DeleteAccessKey", requestID: context.requestID)
     }
 
     /// GetAccessKeyLastUsed: `N/A` for service and region before any use, and no date.
     func getAccessKeyLastUsed(_ parameters: QueryParameters, context: Context) async throws -> String {
-        let (userName, lastUsed) = try await self.identity.accessKeyLastUsed(
-            by: context.principal, id: try parameters.required("AccessKeyId")
-        )
+        var input = IAMValidation(parameters)
+        let id = input.required("AccessKeyId", .accessKeyID)
+        try input.check()
+        let (userName, lastUsed) = try await self.identity.accessKeyLastUsed(by: context.principal, id: id)
         return Self.response("GetAccessKeyLastUsed", requestID: context.requestID) { writer in
             writer.element("UserName", ifPresent: userName)
             writer.element("AccessKeyLastUsed") { writer in
@@ -71,4 +81,10 @@ extension IAMService {
             }
         }
     }
+}
+
+extension AccessKey.Status {
+    /// The statuses IAM's update actions take. The model's `statusType` also lists `Expired`, which no documented
+    /// action sets; Keyway refuses it with the others.
+    static let iamValues = ["Active", "Inactive"]
 }

@@ -4,9 +4,11 @@ import KeywayCore
 
 extension IAMService {
     func uploadSSHPublicKey(_ parameters: QueryParameters, context: Context) async throws -> String {
-        let key = try await self.identity.uploadSSHPublicKey(
-            by: context.principal, userName: try parameters.required("UserName"), body: try parameters.required("SSHPublicKeyBody")
-        )
+        var input = IAMValidation(parameters)
+        let userName = input.required("UserName", .userName)
+        let body = input.required("SSHPublicKeyBody", .publicKeyMaterial)
+        try input.check()
+        let key = try await self.identity.uploadSSHPublicKey(by: context.principal, userName: userName, body: body)
         return Self.response("UploadSSHPublicKey", requestID: context.requestID) { writer in
             writer.element("SSHPublicKey") { writer in Self.write(key, body: key.body, into: &writer) }
         }
@@ -14,16 +16,12 @@ extension IAMService {
 
     /// GetSSHPublicKey: `Encoding` SSH gives the `ssh-rsa` line, PEM the SubjectPublicKeyInfo PEM.
     func getSSHPublicKey(_ parameters: QueryParameters, context: Context) async throws -> String {
-        let encoding = try parameters.required("Encoding")
-        guard encoding == "SSH" || encoding == "PEM" else {
-            throw AWSError(
-                code: "ValidationError",
-                message: "1 validation error detected: Value '\(encoding.prefix(40))' at 'encoding' failed to satisfy constraint: Member must satisfy enum value set: [SSH, PEM]"
-            )
-        }
-        let key = try await self.identity.sshPublicKey(
-            by: context.principal, userName: try parameters.required("UserName"), id: try parameters.required("SSHPublicKeyId")
-        )
+        var input = IAMValidation(parameters)
+        let userName = input.required("UserName", .userName)
+        let id = input.required("SSHPublicKeyId", .publicKeyID)
+        let encoding = input.required("Encoding", oneOf: ["SSH", "PEM"])
+        try input.check()
+        let key = try await self.identity.sshPublicKey(by: context.principal, userName: userName, id: id)
         var body = key.body
         if encoding == "PEM" {
             body = try PublicKey(openSSHPublicKey: key.body).pemRepresentation
@@ -34,8 +32,13 @@ extension IAMService {
     }
 
     func listSSHPublicKeys(_ parameters: QueryParameters, context: Context) async throws -> String {
+        var input = IAMValidation(parameters)
+        let userName = input.optional("UserName", .userName)
+        let marker = input.marker()
+        let maxItems = try input.maxItems()
+        try input.check()
         let page = try await self.identity.listSSHPublicKeys(
-            by: context.principal, userName: parameters["UserName"], marker: parameters["Marker"], maxItems: try parameters.maxItems()
+            by: context.principal, userName: userName, marker: marker, maxItems: maxItems
         )
         return Self.response("ListSSHPublicKeys", requestID: context.requestID) { writer in
             writer.element("SSHPublicKeys") { writer in
@@ -53,24 +56,22 @@ extension IAMService {
     }
 
     func updateSSHPublicKey(_ parameters: QueryParameters, context: Context) async throws -> String {
-        let statusText = try parameters.required("Status")
-        guard let status = AccessKey.Status(rawValue: statusText) else {
-            throw AWSError(
-                code: "ValidationError",
-                message: "1 validation error detected: Value '\(statusText.prefix(40))' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]"
-            )
-        }
-        try await self.identity.updateSSHPublicKey(
-            by: context.principal, userName: try parameters.required("UserName"), id: try parameters.required("SSHPublicKeyId"),
-            status: status
-        )
+        var input = IAMValidation(parameters)
+        let userName = input.required("UserName", .userName)
+        let id = input.required("SSHPublicKeyId", .publicKeyID)
+        let status = AccessKey.Status(rawValue: input.required("Status", oneOf: AccessKey.Status.iamValues))
+        try input.check()
+        guard let status else { throw AWSError.serviceFailure(cause: "a Status that passed validation is not a known status") }
+        try await self.identity.updateSSHPublicKey(by: context.principal, userName: userName, id: id, status: status)
         return Self.response("UpdateSSHPublicKey", requestID: context.requestID)
     }
 
     func deleteSSHPublicKey(_ parameters: QueryParameters, context: Context) async throws -> String {
-        try await self.identity.deleteSSHPublicKey(
-            by: context.principal, userName: try parameters.required("UserName"), id: try parameters.required("SSHPublicKeyId")
-        )
+        var input = IAMValidation(parameters)
+        let userName = input.required("UserName", .userName)
+        let id = input.required("SSHPublicKeyId", .publicKeyID)
+        try input.check()
+        try await self.identity.deleteSSHPublicKey(by: context.principal, userName: userName, id: id)
         return Self.response("DeleteSSHPublicKey", requestID: context.requestID)
     }
 

@@ -4,10 +4,16 @@ import KeywayCore
 extension IAMService {
     /// UploadServerCertificate: the private key is checked against the certificate, stored sealed, never returned.
     func uploadServerCertificate(_ parameters: QueryParameters, context: Context) async throws -> String {
+        var input = IAMValidation(parameters)
+        let name = input.required("ServerCertificateName", .serverCertificateName)
+        let path = input.optional("Path", .path)
+        let body = input.required("CertificateBody", .certificateBody)
+        let privateKey = input.required("PrivateKey", .privateKey)
+        let chain = input.optional("CertificateChain", .certificateChain)
+        let tags = input.tags()
+        try input.check()
         let certificate = try await self.certificates.upload(
-            by: context.principal, name: try parameters.required("ServerCertificateName"), path: parameters["Path"],
-            body: try parameters.required("CertificateBody"), privateKey: try parameters.required("PrivateKey"),
-            chain: parameters["CertificateChain"], tags: try Self.tags(parameters)
+            by: context.principal, name: name, path: path, body: body, privateKey: privateKey, chain: chain, tags: tags
         )
         return Self.response("UploadServerCertificate", requestID: context.requestID) { writer in
             writer.element("ServerCertificateMetadata") { writer in Self.writeMetadata(certificate, into: &writer) }
@@ -16,7 +22,10 @@ extension IAMService {
     }
 
     func getServerCertificate(_ parameters: QueryParameters, context: Context) async throws -> String {
-        let certificate = try await self.certificates.get(by: context.principal, name: try parameters.required("ServerCertificateName"))
+        var input = IAMValidation(parameters)
+        let name = input.required("ServerCertificateName", .serverCertificateName)
+        try input.check()
+        let certificate = try await self.certificates.get(by: context.principal, name: name)
         return Self.response("GetServerCertificate", requestID: context.requestID) { writer in
             writer.element("ServerCertificate") { writer in
                 writer.element("ServerCertificateMetadata") { writer in Self.writeMetadata(certificate, into: &writer) }
@@ -28,8 +37,13 @@ extension IAMService {
     }
 
     func listServerCertificates(_ parameters: QueryParameters, context: Context) async throws -> String {
+        var input = IAMValidation(parameters)
+        let pathPrefix = input.optional("PathPrefix", .pathPrefix)
+        let marker = input.marker()
+        let maxItems = try input.maxItems()
+        try input.check()
         let page = try await self.certificates.list(
-            by: context.principal, pathPrefix: parameters["PathPrefix"], marker: parameters["Marker"], maxItems: try parameters.maxItems()
+            by: context.principal, pathPrefix: pathPrefix, marker: marker, maxItems: maxItems
         )
         return Self.response("ListServerCertificates", requestID: context.requestID) { writer in
             writer.element("ServerCertificateMetadataList") { writer in
@@ -42,15 +56,20 @@ extension IAMService {
     }
 
     func updateServerCertificate(_ parameters: QueryParameters, context: Context) async throws -> String {
-        try await self.certificates.update(
-            by: context.principal, name: try parameters.required("ServerCertificateName"),
-            newName: parameters["NewServerCertificateName"], newPath: parameters["NewPath"]
-        )
+        var input = IAMValidation(parameters)
+        let name = input.required("ServerCertificateName", .serverCertificateName)
+        let newPath = input.optional("NewPath", .path)
+        let newName = input.optional("NewServerCertificateName", .serverCertificateName)
+        try input.check()
+        try await self.certificates.update(by: context.principal, name: name, newName: newName, newPath: newPath)
         return Self.response("UpdateServerCertificate", requestID: context.requestID)
     }
 
     func deleteServerCertificate(_ parameters: QueryParameters, context: Context) async throws -> String {
-        try await self.certificates.delete(by: context.principal, name: try parameters.required("ServerCertificateName"))
+        var input = IAMValidation(parameters)
+        let name = input.required("ServerCertificateName", .serverCertificateName)
+        try input.check()
+        try await self.certificates.delete(by: context.principal, name: name)
         return Self.response("DeleteServerCertificate", requestID: context.requestID)
     }
 
@@ -73,15 +92,5 @@ extension IAMService {
                 }
             }
         }
-    }
-
-    /// `Tags.member.N.Key` and `Tags.member.N.Value`.
-    static func tags(_ parameters: QueryParameters) throws(AWSError) -> [Tag] {
-        var tags: [Tag] = []
-        for member in parameters.structures("Tags.member") {
-            guard let key = member["Key"] else { throw AWSError.missingParameter("Tags.member.Key") }
-            tags.append(Tag(key: key, value: member["Value"] ?? ""))
-        }
-        return tags
     }
 }

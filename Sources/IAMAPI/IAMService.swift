@@ -2,10 +2,10 @@ import AWSProtocol
 import Foundation
 import KeywayCore
 
-/// AWS IAM's Query API (version 2010-05-08) for users and access keys.
+/// AWS IAM's Query API (version 2010-05-08) for users, their tags, access keys, server certificates and SSH public keys.
 ///
-/// One file per group of actions; each parses its parameters, calls ``IdentityService``, and writes the XML. Domain
-/// errors become IAM codes in `AWSError+IAM.swift` and nowhere else.
+/// One file per group of actions; each checks its parameters against the model (`IAMValidation`), calls the domain, and
+/// writes the XML. Domain errors become IAM codes in `AWSError+IAM.swift` and nowhere else.
 public struct IAMService: Sendable {
     public static let version = "2010-05-08"
     public static let namespace = "https://iam.amazonaws.com/doc/2010-05-08/"
@@ -45,6 +45,9 @@ public struct IAMService: Sendable {
             case "GetUser": return try await self.getUser(parameters, context: context)
             case "ListUsers": return try await self.listUsers(parameters, context: context)
             case "DeleteUser": return try await self.deleteUser(parameters, context: context)
+            case "TagUser": return try await self.tagUser(parameters, context: context)
+            case "UntagUser": return try await self.untagUser(parameters, context: context)
+            case "ListUserTags": return try await self.listUserTags(parameters, context: context)
             case "CreateAccessKey": return try await self.createAccessKey(parameters, context: context)
             case "ListAccessKeys": return try await self.listAccessKeys(parameters, context: context)
             case "UpdateAccessKey": return try await self.updateAccessKey(parameters, context: context)
@@ -88,13 +91,6 @@ public struct IAMService: Sendable {
 
     /// IAM's timestamps: ISO 8601 in UTC, whole seconds, `2026-02-19T18:34:51Z`.
     static func timestamp(_ date: Date) -> String { AWSTimestamp.iso8601Seconds(date) }
-}
-
-extension QueryParameters {
-    /// `MaxItems` as IAM lists take it.
-    func maxItems() throws(AWSError) -> Int? {
-        try self.int("MaxItems")
-    }
 }
 
 extension XMLWriter {

@@ -72,7 +72,6 @@ extension IdentityService {
 
     /// The user whose SSH keys an action is about; only the root may manage them until policies exist.
     private func sshKeyOwner(_ principal: Principal, userName: String, action: String) async throws -> IAMUser {
-        try IAMUser.validateName(userName)
         try Self.authorize(principal, action: action, resource: "arn:aws:iam::\(principal.account.rawValue):user/\(userName)")
         guard let user = try await self.store.user(in: principal.account, named: userName) else {
             throw KeywayError(.userNotFound, subject: userName)

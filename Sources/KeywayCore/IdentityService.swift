@@ -97,7 +97,8 @@ public struct IdentityService: Sendable {
         guard try await self.store.accounts().contains(where: { $0.id == account }) else {
             throw KeywayError(.invalidParameterValue, subject: "account", detail: "No account \(account) exists.")
         }
-        return try await self.issueKey(account: account, userName: nil)
+        // Keyway's own recovery tool, not IAM's API: it may add a key beyond the two the API allows.
+        return try await self.issueKey(account: account, userName: nil, limit: .max)
     }
 
     /// Deletes every account, user and key (`--dev` mode's reset).
@@ -157,13 +158,15 @@ public struct IdentityService: Sendable {
 
     // MARK: - Users
 
-    public func createUser(by principal: Principal, name: String, path: String?) async throws -> IAMUser {
+    /// Creates a user, with tags if given (IAM's user tag rules: `Tag+IAM.swift`).
+    public func createUser(by principal: Principal, name: String, path: String?, tags: [Tag] = []) async throws -> IAMUser {
         try IAMUser.validateName(name)
         let path = path ?? "/"
         try IAMUser.validatePath(path)
+        try Self.validateUserTags(tags)
         let user = IAMUser(
             account: principal.account, name: name, path: path, id: self.environment.newUserID(),
-            createTime: self.environment.now().truncatedToSeconds
+            createTime: self.environment.now().truncatedToSeconds, tags: Tag.mergingIAMUserTags(tags, into: [])
         )
         try Self.authorize(principal, action: "iam:CreateUser", resource: user.arn)
         try await self.store.insertUser(user, limit: IAMUser.limitPerAccount)
@@ -178,7 +181,6 @@ public struct IdentityService: Sendable {
             }
             return principal.user
         }
-        try IAMUser.validateName(name)
         try Self.authorize(principal, action: "iam:GetUser", resource: self.userARN(principal.account, name))
         guard let user = try await self.store.user(in: principal.account, named: name) else {
             throw KeywayError(.userNotFound, subject: name)
@@ -187,13 +189,13 @@ public struct IdentityService: Sendable {
     }
 
     public func listUsers(by principal: Principal, pathPrefix: String?, marker: String?, maxItems: Int?) async throws -> Page<IAMUser> {
+        if let pathPrefix { try IAMUser.validatePathPrefix(pathPrefix) }
         try Self.authorize(principal, action: "iam:ListUsers", resource: "arn:aws:iam::\(principal.account.rawValue):user/")
         let users = try await self.store.users(in: principal.account, pathPrefix: pathPrefix ?? "/")
         return try Self.page(users, marker: marker, maxItems: maxItems, key: \.name)
     }
 
     public func deleteUser(by principal: Principal, name: String) async throws {
-        try IAMUser.validateName(name)
         try Self.authorize(principal, action: "iam:DeleteUser", resource: self.userARN(principal.account, name))
         try await self.store.deleteUser(in: principal.account, named: name)
         self.cache.removeAll(account: principal.account, userName: name)
@@ -201,10 +203,12 @@ public struct IdentityService: Sendable {
 
     // MARK: - Access keys
 
-    /// Creates an access key for the named user, or for the caller when no name is given.
+    /// Creates an access key for the named user, or for the caller when no name is given: without `UserName` the
+    /// root creates a key of its own (API_CreateAccessKey). The root, like a user, may have two keys
+    /// (id_root-user_manage_add-key: "You can assign up to two access keys to the root user").
     public func createAccessKey(by principal: Principal, userName: String?) async throws -> IssuedKey {
         let owner = try await self.owner(principal, userName: userName, action: "iam:CreateAccessKey")
-        return try await self.issueKey(account: principal.account, userName: owner)
+        return try await self.issueKey(account: principal.account, userName: owner, limit: AccessKey.limitPerUser)
     }
 
     public func listAccessKeys(by principal: Principal, userName: String?, marker: String?, maxItems: Int?) async throws -> Page<AccessKey> {
@@ -220,12 +224,11 @@ public struct IdentityService: Sendable {
         self.cache.remove(keyID)
     }
 
+    /// Deletes a key of the named user, or without a name one of the caller's own: the root deletes its own keys
+    /// (API_DeleteAccessKey: "you can use this operation to manage Amazon Web Services account root user
+    /// credentials"). AWS refuses a missing `UserName` with `ValidationError` "Must specify userName when calling
+    /// with non-User credentials" only for temporary credentials, which Keyway does not issue yet.
     public func deleteAccessKey(by principal: Principal, userName: String?, id: String) async throws {
-        if userName == nil && principal.isRoot {
-            throw KeywayError(
-                .invalidParameterValue, subject: "UserName", detail: "Must specify userName when calling with non-User credentials"
-            )
-        }
         let owner = try await self.owner(principal, userName: userName, action: "iam:DeleteAccessKey")
         guard let keyID = AccessKeyID(rawValue: id) else { throw KeywayError(.accessKeyNotFound, subject: id) }
         try await self.store.deleteAccessKey(in: principal.account, userName: owner, id: keyID)
@@ -251,27 +254,29 @@ public struct IdentityService: Sendable {
 
     // MARK: - Helpers
 
-    private func issueKey(account: AccountID, userName: String?) async throws -> IssuedKey {
+    /// Issues a key unless its owner (a user, or the root when `userName` is nil) already has `limit` keys.
+    private func issueKey(account: AccountID, userName: String?, limit: Int) async throws -> IssuedKey {
         let key = AccessKey(
             id: self.environment.newAccessKeyID(), account: account, userName: userName, status: .active,
             createTime: self.environment.now().truncatedToSeconds, lastUsed: nil
         )
         let secret = self.environment.newSecret()
         self.cache.keyIssued()
-        try await self.store.insertAccessKey(key, secret: secret, limit: AccessKey.limitPerUser)
+        try await self.store.insertAccessKey(key, secret: secret, limit: limit)
         self.cache.keyIssued()
         return IssuedKey(key: key, secret: secret)
     }
 
     /// Resolves whose keys an access-key action is about (nil: the root's), checking that the caller may act and
-    /// that a named user exists.
+    /// that a named user exists. Without a name IAM acts on the caller: the root's own keys, or a user's own
+    /// (API_ListAccessKeys, API_UpdateAccessKey: "the user name is determined implicitly based on the Amazon Web
+    /// Services access key ID used to sign the request").
     private func owner(_ principal: Principal, userName: String?, action: String) async throws -> String? {
         guard let userName else {
             let resource = principal.arn
             try Self.authorize(principal, action: action, resource: resource, ownUser: true)
             return principal.user?.name
         }
-        try IAMUser.validateName(userName)
         let own = principal.user.map { $0.name.lowercased() == userName.lowercased() } ?? false
         try Self.authorize(principal, action: action, resource: self.userARN(principal.account, userName), ownUser: own)
         guard let user = try await self.store.user(in: principal.account, named: userName) else {
@@ -280,19 +285,22 @@ public struct IdentityService: Sendable {
         return user.name
     }
 
-    private func userARN(_ account: AccountID, _ name: String) -> String {
+    func userARN(_ account: AccountID, _ name: String) -> String {
         "arn:aws:iam::\(account.rawValue):user/\(name)"
     }
 
     static func page<T>(_ items: [T], marker: String?, maxItems: Int?, key: KeyPath<T, String>) throws(KeywayError) -> Page<T> {
         let limit = maxItems ?? 100
         guard (1...1000).contains(limit) else {
-            throw KeywayError(.invalidParameterValue, subject: "MaxItems", detail: "must be from 1 to 1000")
+            throw KeywayError(
+                .invalidParameterValue, subject: "MaxItems",
+                detail: limit < 1 ? "must have value greater than or equal to 1" : "must have value less than or equal to 1000"
+            )
         }
         var remaining = items[...]
         if let marker {
             guard let after = try? PageToken.decode(marker, fields: 1, parameter: "Marker")[0] else {
-                throw KeywayError(.invalidParameterValue, subject: "Marker", detail: "is not valid")
+                throw KeywayError(.invalidMarker, subject: "Marker")
             }
             // Continue after the item the marker names; if it is gone, after where it would be.
             if let index = remaining.firstIndex(where: { $0[keyPath: key] == after }) {

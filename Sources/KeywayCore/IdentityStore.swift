@@ -9,21 +9,26 @@ public protocol IdentityStore: Sendable {
     /// Every account, oldest first.
     func accounts() async throws -> [Account]
 
-    /// Stores a new user. Throws ``KeywayError/Code/userDuplicate`` or ``KeywayError/Code/userLimitExceeded``.
+    /// Stores a new user with its tags. Throws ``KeywayError/Code/userDuplicate`` or
+    /// ``KeywayError/Code/userLimitExceeded``.
     func insertUser(_ user: IAMUser, limit: Int) async throws
 
-    /// The user with this name in the account, matched regardless of case.
+    /// The user with this name in the account, matched regardless of case, with its tags.
     func user(in account: AccountID, named name: String) async throws -> IAMUser?
 
     /// The account's users whose path starts with `pathPrefix`, ordered by name.
     func users(in account: AccountID, pathPrefix: String) async throws -> [IAMUser]
+
+    /// Replaces a user's tags with what `change` makes of them, in one atomic step; throws
+    /// ``KeywayError/Code/userNotFound``, or what `change` throws (and then changes nothing).
+    func updateUserTags(in account: AccountID, named name: String, _ change: @escaping @Sendable ([Tag]) throws -> [Tag]) async throws
 
     /// Deletes a user. Throws ``KeywayError/Code/userNotFound``, or ``KeywayError/Code/deleteConflict`` while
     /// the user still has access keys or SSH public keys.
     func deleteUser(in account: AccountID, named name: String) async throws
 
     /// Stores a new access key and its secret. Throws ``KeywayError/Code/accessKeyLimitExceeded`` when the owner
-    /// already has `limit` keys (root keys are not limited).
+    /// (a user, or the root when the key has no user name) already has `limit` keys.
     func insertAccessKey(_ key: AccessKey, secret: SecretAccessKey, limit: Int) async throws
 
     /// The access keys of a user (nil: the root), oldest first.

@@ -37,6 +37,13 @@ public actor InMemoryIdentityStore: IdentityStore {
         (self.usersByAccount[account] ?? [:]).values.filter { $0.path.hasPrefix(pathPrefix) }.sorted { $0.name < $1.name }
     }
 
+    public func updateUserTags(in account: AccountID, named name: String, _ change: @escaping @Sendable ([Tag]) throws -> [Tag]) throws {
+        guard let user = self.usersByAccount[account]?[name.lowercased()] else {
+            throw KeywayError(.userNotFound, subject: name)
+        }
+        self.usersByAccount[account]?[name.lowercased()]?.tags = try change(user.tags)
+    }
+
     public func deleteUser(in account: AccountID, named name: String) throws {
         guard let user = self.usersByAccount[account]?[name.lowercased()] else {
             throw KeywayError(.userNotFound, subject: name)
@@ -51,10 +58,8 @@ public actor InMemoryIdentityStore: IdentityStore {
     }
 
     public func insertAccessKey(_ key: AccessKey, secret: SecretAccessKey, limit: Int) throws {
-        if key.userName != nil {
-            let owned = self.keys.values.filter { $0.key.account == key.account && $0.key.userName == key.userName }.count
-            guard owned < limit else { throw KeywayError(.accessKeyLimitExceeded, subject: String(limit)) }
-        }
+        let owned = self.keys.values.filter { $0.key.account == key.account && $0.key.userName == key.userName }.count
+        guard owned < limit else { throw KeywayError(.accessKeyLimitExceeded, subject: String(limit)) }
         self.keys[key.id] = (key, secret)
     }
 

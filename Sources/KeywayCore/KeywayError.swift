@@ -106,5 +106,15 @@ public struct KeywayError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let idempotentParameterMismatch = Code("idempotentParameterMismatch")
         /// The parameters cannot be combined; the detail says why.
         public static let invalidParameterCombination = Code("invalidParameterCombination")
+        /// An IAM path or path prefix breaks IAM's path rule; the subject names the parameter (`Path`, `NewPath`,
+        /// `PathPrefix`).
+        public static let invalidPath = Code("invalidPath")
+        /// A list call's marker is not one this service handed out.
+        public static let invalidMarker = Code("invalidMarker")
+        /// One request names a tag key twice; the subject is the key, the detail the kind of resource (`user`
+        /// compares keys regardless of case, `server certificate` exactly).
+        public static let duplicateTagKeys = Code("duplicateTagKeys")
+        /// A tag key or value begins with the reserved `aws:`; the subject is the key.
+        public static let reservedTagPrefix = Code("reservedTagPrefix")
     }
 }

@@ -48,10 +48,11 @@ public struct ServerCertificateService: Sendable {
         try IAMUser.validatePath(path)
         let arn = "arn:aws:iam::\(principal.account.rawValue):server-certificate\(path)\(name)"
         try IdentityService.authorize(principal, action: "iam:UploadServerCertificate", resource: arn)
-        for tag in tags { try tag.validate() }
         guard tags.count <= Tag.maximumPerResource else {
-            throw KeywayError(.invalidParameterValue, subject: "Tags", detail: "must have length less than or equal to 50")
+            throw KeywayError(.invalidParameterValue, subject: "tags", detail: "must have length less than or equal to 50")
         }
+        // Server certificate tag keys are case-sensitive (IAM User Guide, id_tags).
+        try Tag.validateIAM(tags, keysIgnoreCase: false, resource: "server certificate")
 
         let certificate: X509Certificate
         do {
@@ -82,7 +83,6 @@ public struct ServerCertificateService: Sendable {
     }
 
     public func get(by principal: Principal, name: String) async throws -> ServerCertificate {
-        try Self.validateName(name, parameter: "ServerCertificateName")
         try IdentityService.authorize(principal, action: "iam:GetServerCertificate", resource: self.arn(principal, name))
         guard let certificate = try await self.store.certificate(in: principal.account, named: name) else {
             throw KeywayError(.certificateNotFound, subject: name)
@@ -91,6 +91,7 @@ public struct ServerCertificateService: Sendable {
     }
 
     public func list(by principal: Principal, pathPrefix: String?, marker: String?, maxItems: Int?) async throws -> IdentityService.Page<ServerCertificate> {
+        if let pathPrefix { try IAMUser.validatePathPrefix(pathPrefix) }
         try IdentityService.authorize(
             principal, action: "iam:ListServerCertificates", resource: "arn:aws:iam::\(principal.account.rawValue):server-certificate/"
         )
@@ -99,7 +100,6 @@ public struct ServerCertificateService: Sendable {
     }
 
     public func update(by principal: Principal, name: String, newName: String?, newPath: String?) async throws {
-        try Self.validateName(name, parameter: "ServerCertificateName")
         if let newName { try Self.validateName(newName, parameter: "NewServerCertificateName") }
         if let newPath { try IAMUser.validatePath(newPath, parameter: "NewPath") }
         try IdentityService.authorize(principal, action: "iam:UpdateServerCertificate", resource: self.arn(principal, name))
@@ -107,7 +107,6 @@ public struct ServerCertificateService: Sendable {
     }
 
     public func delete(by principal: Principal, name: String) async throws {
-        try Self.validateName(name, parameter: "ServerCertificateName")
         try IdentityService.authorize(principal, action: "iam:DeleteServerCertificate", resource: self.arn(principal, name))
         try await self.store.deleteCertificate(in: principal.account, named: name)
     }
@@ -116,14 +115,10 @@ public struct ServerCertificateService: Sendable {
         "arn:aws:iam::\(principal.account.rawValue):server-certificate/\(name)"
     }
 
-    /// Certificate names: 1 to 128 characters of `[\w+=,.@-]`.
+    /// Certificate names: 1 to 128 characters of `[\w+=,.@-]` (`serverCertificateNameType`). Lookups take any name
+    /// and find nothing.
     static func validateName(_ name: String, parameter: String) throws(KeywayError) {
-        guard !name.isEmpty else { throw KeywayError(.missingParameter, subject: parameter) }
-        guard name.count <= 128, name.unicodeScalars.allSatisfy(IAMUser.isNameCharacter) else {
-            throw KeywayError(
-                .invalidParameterValue, subject: parameter, detail: "must be 1 to 128 characters of letters, digits and +=,.@_-"
-            )
-        }
+        try IAMUser.validateName(name, parameter: parameter, maximumLength: 128)
     }
 
     private static func checkPrivateKey(_ privateKey: String, certificate: String, name: String) throws {

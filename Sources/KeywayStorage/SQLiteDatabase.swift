@@ -235,6 +235,10 @@ public struct SQLiteDatabase: Sendable {
                     """
             )
         }
+        migrator.registerMigration("0007-user-tags") { db in
+            // IAM user tags, ordered by key, as `[[key, value], …]`; users made before this have none.
+            try db.execute(sql: "ALTER TABLE users ADD COLUMN tags_json TEXT NOT NULL DEFAULT '[]'")
+        }
         return migrator
     }
 

@@ -41,15 +41,19 @@ public struct SQLiteIdentityStore: IdentityStore {
     }
 
     public func insertUser(_ user: IAMUser, limit: Int) async throws {
+        let tags = try Tag.storedJSON(user.tags)
         try await self.database.pool.write { db in
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users WHERE account = ?", arguments: [user.account.rawValue]) ?? 0
             guard count < limit else { throw KeywayError(.userLimitExceeded, subject: String(limit)) }
             do {
                 try db.execute(
-                    sql: "INSERT INTO users (account, name, name_folded, path, id, created_s) VALUES (?, ?, ?, ?, ?, ?)",
+                    sql: """
+                        INSERT INTO users (account, name, name_folded, path, id, created_s, tags_json)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
                     arguments: [
                         user.account.rawValue, user.name, user.name.lowercased(), user.path, user.id.rawValue,
-                        Self.seconds(user.createTime),
+                        Self.seconds(user.createTime), tags,
                     ]
                 )
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
@@ -73,6 +77,24 @@ public struct SQLiteIdentityStore: IdentityStore {
                 db, sql: "SELECT * FROM users WHERE account = ? AND substr(path, 1, ?) = ? ORDER BY name",
                 arguments: [account.rawValue, pathPrefix.count, pathPrefix]
             ).map(Self.user)
+        }
+    }
+
+    public func updateUserTags(
+        in account: AccountID, named name: String, _ change: @escaping @Sendable ([Tag]) throws -> [Tag]
+    ) async throws {
+        try await self.database.pool.write { db in
+            guard let text = try String.fetchOne(
+                db, sql: "SELECT tags_json FROM users WHERE account = ? AND name_folded = ?",
+                arguments: [account.rawValue, name.lowercased()]
+            ) else { throw KeywayError(.userNotFound, subject: name) }
+            guard let tags = Tag.fromStoredJSON(text) else {
+                throw KeywayStorageError(.corruptRow, reason: "users row with invalid tags")
+            }
+            try db.execute(
+                sql: "UPDATE users SET tags_json = ? WHERE account = ? AND name_folded = ?",
+                arguments: [try Tag.storedJSON(try change(tags)), account.rawValue, name.lowercased()]
+            )
         }
     }
 
@@ -102,13 +124,11 @@ public struct SQLiteIdentityStore: IdentityStore {
     public func insertAccessKey(_ key: AccessKey, secret: SecretAccessKey, limit: Int) async throws {
         let sealed = try self.sealer.seal(secret.value, id: key.id.rawValue)
         try await self.database.pool.write { db in
-            if let userName = key.userName {
-                let count = try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM access_keys WHERE account = ? AND user_name = ?",
-                    arguments: [key.account.rawValue, userName]
-                ) ?? 0
-                guard count < limit else { throw KeywayError(.accessKeyLimitExceeded, subject: String(limit)) }
-            }
+            let count = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM access_keys WHERE account = ? AND user_name IS ?",
+                arguments: [key.account.rawValue, key.userName]
+            ) ?? 0
+            guard count < limit else { throw KeywayError(.accessKeyLimitExceeded, subject: String(limit)) }
             try Self.insert(key, sealed: sealed, db: db)
         }
     }
@@ -233,12 +253,12 @@ public struct SQLiteIdentityStore: IdentityStore {
     private static func seconds(_ date: Date) -> Int64 { date.storedSeconds }
 
     private static func user(_ row: Row) throws -> IAMUser {
-        guard let account = AccountID(rawValue: row["account"]), let id = UserID(rawValue: row["id"]) else {
-            throw KeywayStorageError(.corruptRow, reason: "users row with an invalid account or id")
-        }
+        guard let account = AccountID(rawValue: row["account"]), let id = UserID(rawValue: row["id"]),
+            let tags = Tag.fromStoredJSON(row["tags_json"])
+        else { throw KeywayStorageError(.corruptRow, reason: "users row with an invalid account, id or tags") }
         return IAMUser(
             account: account, name: row["name"], path: row["path"], id: id,
-            createTime: Date(timeIntervalSince1970: Double(row["created_s"] as Int64))
+            createTime: Date(timeIntervalSince1970: Double(row["created_s"] as Int64)), tags: tags
         )
     }
 

@@ -14,7 +14,7 @@ public struct SQLiteServerCertificateStore: ServerCertificateStore {
 
     public func insertCertificate(_ certificate: ServerCertificate, privateKey: String, limit: Int) async throws {
         let sealed = try self.sealer.seal(privateKey, id: certificate.id.rawValue)
-        let tags = String(decoding: try JSONEncoder().encode(certificate.tags.map { [$0.key, $0.value] }), as: UTF8.self)
+        let tags = try Tag.storedJSON(certificate.tags)
         try await self.database.pool.write { db in
             let taken = try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM server_certificates WHERE account = ? AND name_folded = ?",
@@ -96,13 +96,13 @@ public struct SQLiteServerCertificateStore: ServerCertificateStore {
 
     private static func certificate(_ row: Row) throws -> ServerCertificate {
         guard let account = AccountID(rawValue: row["account"]), let id = ServerCertificateID(rawValue: row["id"]),
-            let pairs = try? JSONDecoder().decode([[String]].self, from: Data((row["tags_json"] as String).utf8))
+            let tags = Tag.fromStoredJSON(row["tags_json"])
         else { throw KeywayStorageError(.corruptRow, reason: "server_certificates row with an invalid account, id or tags") }
         return ServerCertificate(
             account: account, name: row["name"], path: row["path"], id: id,
             uploadDate: Date(timeIntervalSince1970: Double(row["upload_s"] as Int64)),
             expiration: Date(timeIntervalSince1970: Double(row["expiration_s"] as Int64)), body: row["body"],
-            chain: row["chain"], tags: pairs.compactMap { $0.count == 2 ? Tag(key: $0[0], value: $0[1]) : nil }
+            chain: row["chain"], tags: tags
         )
     }
 }

@@ -77,12 +77,35 @@ import Testing
         }
     }
 
-    @Test func rootMustNameTheUserToDeleteAKey() async throws {
+    /// Without `UserName` IAM acts on the caller: the root creates, lists, updates and deletes its own keys, two at
+    /// most, and a user's key given without the user's name is not among them.
+    @Test func rootManagesItsOwnKeysWithoutAUserName() async throws {
         let service = Self.service()
-        let root = try await Self.root(service)
-        await #expect(throws: KeywayError(.invalidParameterValue, subject: "UserName")) {
-            try await service.deleteAccessKey(by: root, userName: nil, id: "AKIAAAAAAAAAAAAAAAAA")
+        let (account, first) = try await service.createAccount()
+        let root = Principal(account: account.id, user: nil, accessKeyID: first.key.id)
+        let second = try await service.createAccessKey(by: root, userName: nil)
+        #expect(second.key.userName == nil)
+        await #expect(throws: KeywayError(.accessKeyLimitExceeded, subject: "2")) {
+            try await service.createAccessKey(by: root, userName: nil)
         }
+        let listed = try await service.listAccessKeys(by: root, userName: nil, marker: nil, maxItems: nil).items
+        #expect(Set(listed.map(\.id)) == [first.key.id, second.key.id])
+        try await service.updateAccessKey(by: root, userName: nil, id: second.key.id.rawValue, status: .inactive)
+        #expect(try await service.credentials(for: second.key.id) == nil)
+
+        _ = try await service.createUser(by: root, name: "alice", path: nil)
+        let alices = try await service.createAccessKey(by: root, userName: "alice")
+        await #expect(throws: KeywayError(.accessKeyNotFound, subject: alices.key.id.rawValue)) {
+            try await service.deleteAccessKey(by: root, userName: nil, id: alices.key.id.rawValue)
+        }
+        #expect(try await service.credentials(for: alices.key.id) != nil)
+
+        try await service.deleteAccessKey(by: root, userName: nil, id: second.key.id.rawValue)
+        #expect(try await service.listAccessKeys(by: root, userName: nil, marker: nil, maxItems: nil).items.map(\.id) == [first.key.id])
+        // Keyway's own recovery tool is not held to the API's two keys.
+        _ = try await service.createAccessKey(by: root, userName: nil)
+        _ = try await service.createRootAccessKey(account: account.id)
+        #expect(try await service.listAccessKeys(by: root, userName: nil, marker: nil, maxItems: nil).items.count == 3)
     }
 
     @Test func listUsersPages() async throws {

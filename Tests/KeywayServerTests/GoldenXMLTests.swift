@@ -24,6 +24,7 @@ import Testing
         let ed25519 = try PrivateKey(ed25519Seed: [UInt8](repeating: 1, count: 32))
         let ids = Mutex(0)
         let requests = Mutex(0)
+        let users = Mutex(0)
         let environment = KeyPairService.Environment(
             now: { Date(timeIntervalSince1970: 1_795_435_200.123) },  // 2026-11-23T12:00:00.123Z
             newKeyPairID: {
@@ -43,7 +44,14 @@ import Testing
                 now: { Date(timeIntervalSince1970: 1_795_435_200.123) },
                 newAccountID: IdentityService.Environment.live.newAccountID,
                 newAccessKeyID: IdentityService.Environment.live.newAccessKeyID,
-                newSecret: IdentityService.Environment.live.newSecret, newUserID: IdentityService.Environment.live.newUserID
+                newSecret: IdentityService.Environment.live.newSecret,
+                newUserID: {
+                    let next = users.withLock { value in
+                        value += 1
+                        return value
+                    }
+                    return UserID(rawValue: "AIDA" + String(repeating: "A", count: 16) + String(Character(Unicode.Scalar(UInt8(65 + next)))))!
+                }
             ),
             newRequestID: {
                 let next = requests.withLock { value in
@@ -65,6 +73,7 @@ import Testing
     }
 
     static let v = "Version=2016-11-15"
+    static let iam = "Version=2010-05-08"
     static let edLine = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFUO/V7kPC050XeczAW0ucEa3mCtyUMFrpydJ9F+WJc5 vector-ed25519"
 
     static let script: [Step] = [
@@ -103,6 +112,39 @@ import Testing
         Step(golden: "error-invalid-id", body: "Action=CreateTags&\(v)&ResourceId.1=bogus&Tag.1.Key=k", status: 400),
         Step(golden: "error-region-not-served", body: "Action=DescribeKeyPairs&\(v)", status: 401, region: "ap-south-1"),
         Step(golden: "error-iam-unknown-action", body: "Action=ListRoles&Version=2010-05-08", status: 400, service: "iam"),
+        // IAM users and their tags (keys compare regardless of case, listed by key), and IAM's validation answers.
+        Step(
+            golden: "iam-create-user-tags",
+            body: "Action=CreateUser&\(iam)&UserName=golden&Path=%2Fteam%2F&Tags.member.1.Key=team&Tags.member.1.Value=blue&Tags.member.2.Key=Cost%20Center&Tags.member.2.Value=41200",
+            status: 200, service: "iam"
+        ),
+        Step(golden: "iam-create-user", body: "Action=CreateUser&\(iam)&UserName=plain", status: 200, service: "iam"),
+        Step(
+            golden: "iam-tag-user", body: "Action=TagUser&\(iam)&UserName=GOLDEN&Tags.member.1.Key=Team&Tags.member.1.Value=green",
+            status: 200, service: "iam"
+        ),
+        Step(golden: "iam-get-user-tags", body: "Action=GetUser&\(iam)&UserName=golden", status: 200, service: "iam"),
+        Step(golden: "iam-list-user-tags-page", body: "Action=ListUserTags&\(iam)&UserName=golden&MaxItems=1", status: 200, service: "iam"),
+        Step(golden: "iam-untag-user", body: "Action=UntagUser&\(iam)&UserName=golden&TagKeys.member.1=TEAM", status: 200, service: "iam"),
+        Step(golden: "iam-list-user-tags", body: "Action=ListUserTags&\(iam)&UserName=golden", status: 200, service: "iam"),
+        Step(golden: "iam-list-users", body: "Action=ListUsers&\(iam)", status: 200, service: "iam"),
+        Step(
+            golden: "iam-error-validation",
+            body: "Action=CreateUser&\(iam)&UserName=bad%20name%21&Tags.member.1.Key=k%2A&Tags.member.1.Value=v",
+            status: 400, service: "iam"
+        ),
+        Step(golden: "iam-error-invalid-path", body: "Action=CreateUser&\(iam)&UserName=x&Path=no-slashes", status: 400, service: "iam"),
+        Step(
+            golden: "iam-error-duplicate-tag-keys",
+            body: "Action=TagUser&\(iam)&UserName=golden&Tags.member.1.Key=a&Tags.member.1.Value=1&Tags.member.2.Key=A&Tags.member.2.Value=2",
+            status: 400, service: "iam"
+        ),
+        Step(
+            golden: "iam-error-tag-limit",
+            body: "Action=TagUser&\(iam)&UserName=golden&" + (1...50).map { "Tags.member.\($0).Key=k\($0)&Tags.member.\($0).Value=v" }.joined(separator: "&"),
+            status: 409, service: "iam"
+        ),
+        Step(golden: "iam-error-no-such-user", body: "Action=ListUserTags&\(iam)&UserName=nobody", status: 404, service: "iam"),
     ]
 
     @Test func responsesMatchTheGoldenFiles() async throws {

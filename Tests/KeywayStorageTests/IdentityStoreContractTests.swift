@@ -50,6 +50,17 @@ import Testing
         #expect(found.key == root)
         #expect(found.secret == secret)
         #expect(try await store.accessKeys(in: Self.account, userName: nil) == [root])
+        // The root's keys count toward a limit too, apart from any user's.
+        try await store.insertUser(Self.user("alice"), limit: 10)
+        let (alices, alicesSecret) = Self.key(user: "alice")
+        try await store.insertAccessKey(alices, secret: alicesSecret, limit: 2)
+        let (second, secondSecret) = Self.key(user: nil)
+        try await store.insertAccessKey(second, secret: secondSecret, limit: 2)
+        let (third, thirdSecret) = Self.key(user: nil)
+        await #expect(throws: KeywayError(.accessKeyLimitExceeded, subject: "2")) {
+            try await store.insertAccessKey(third, secret: thirdSecret, limit: 2)
+        }
+        #expect(try await store.accessKeys(in: Self.account, userName: nil).count == 2)
     }
 
     @Test(arguments: Kind.allCases)
@@ -95,6 +106,33 @@ import Testing
         try await store.deleteUser(in: Self.account, named: "ALICE")
         #expect(try await store.user(in: Self.account, named: "alice") == nil)
         await #expect(throws: KeywayError(.userNotFound, subject: "alice")) { try await store.deleteUser(in: Self.account, named: "alice") }
+    }
+
+    /// A user's tags are stored with it, changed in one step (or not at all when the change throws), and go with it.
+    @Test(arguments: Kind.allCases)
+    func userTagsPersistAndChangeAtomically(_ kind: Kind) async throws {
+        let store = try Self.makeStore(kind)
+        var alice = Self.user("Alice")
+        alice.tags = [Tag(key: "Team", value: "blue")]
+        try await store.insertUser(alice, limit: 10)
+        #expect(try await store.user(in: Self.account, named: "alice")?.tags == [Tag(key: "Team", value: "blue")])
+        try await store.updateUserTags(in: Self.account, named: "ALICE") { $0 + [Tag(key: "phone", value: "")] }
+        let both = [Tag(key: "Team", value: "blue"), Tag(key: "phone", value: "")]
+        #expect(try await store.user(in: Self.account, named: "alice")?.tags == both)
+        #expect(try await store.users(in: Self.account, pathPrefix: "/").first?.tags == both)
+        await #expect(throws: KeywayError(.tagLimitExceeded, subject: "alice")) {
+            try await store.updateUserTags(in: Self.account, named: "alice") { _ in throw KeywayError(.tagLimitExceeded, subject: "alice") }
+        }
+        #expect(try await store.user(in: Self.account, named: "alice")?.tags == both)
+        await #expect(throws: KeywayError(.userNotFound, subject: "bob")) {
+            try await store.updateUserTags(in: Self.account, named: "bob") { $0 }
+        }
+        await #expect(throws: KeywayError(.userNotFound, subject: "alice")) {
+            try await store.updateUserTags(in: Self.other, named: "alice") { $0 }
+        }
+        try await store.deleteUser(in: Self.account, named: "alice")
+        try await store.insertUser(Self.user("alice"), limit: 10)
+        #expect(try await store.user(in: Self.account, named: "alice")?.tags == [])
     }
 
     /// The database files never hold a secret in clear, and a different master key cannot read it.

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import KeywayCore
@@ -65,6 +66,31 @@ import Testing
             try await store.insert(KeyPairStoreContractTests.keyPair("c"), limit: 2)
         }
         try await store.insert(KeyPairStoreContractTests.keyPair("c"), limit: 3)
+    }
+
+    /// Users stored before user tags (migration 0006) are read back with no tags, and can be tagged.
+    @Test func userTagsMigrationKeepsExistingUsers() async throws {
+        let directory = temporaryDirectory()
+        let account = IdentityStoreContractTests.account
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let pool = try DatabasePool(path: directory.appendingPathComponent(SQLiteDatabase.fileName).path)
+            try SQLiteDatabase.migrator.migrate(pool, upTo: "0005-key-pair-counts")
+            try await pool.write { db in
+                try db.execute(
+                    sql: "INSERT INTO users VALUES (?, 'Old', 'old', '/', 'AIDAAAAAAAAAAAAAAAAAA', 1700000000)",
+                    arguments: [account.rawValue]
+                )
+            }
+        }
+        let store = SQLiteIdentityStore(
+            database: try SQLiteDatabase(directory: directory), sealer: SecretSealer(key: SymmetricKey(size: .bits256))
+        )
+        let old = try #require(try await store.user(in: account, named: "old"))
+        #expect(old.name == "Old")
+        #expect(old.tags == [])
+        try await store.updateUserTags(in: account, named: "old") { _ in [Tag(key: "k", value: "v")] }
+        #expect(try await store.user(in: account, named: "OLD")?.tags == [Tag(key: "k", value: "v")])
     }
 
     @Test func dataFolderIsPrivate() throws {

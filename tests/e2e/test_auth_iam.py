@@ -174,13 +174,17 @@ def test_access_key_rotation_step_by_step(server, root, iam, tmp_path):
     expect_error(lambda: iam.get_user(UserName=user), "NoSuchEntity", 404, f"The user with name {user} cannot be found.")
 
 
-def test_last_used_for_unknown_and_malformed_keys_is_access_denied(server, root, iam):
-    for key_id in (s.random_creds().key_id, "AKIAIOSFODNN7EXAMPLE", "not-a-valid-access-key-id"):
+def test_last_used_for_unknown_keys_is_access_denied(server, root, iam):
+    for key_id in (s.random_creds().key_id, "AKIAIOSFODNN7EXAMPLE", "AKIA_NOT_BASE32_BUT_WORD_CHARACTERS"):
         expect_error(
             lambda: iam.get_access_key_last_used(AccessKeyId=key_id), "AccessDenied", 403,
             f"User: arn:aws:iam::{root.account}:root is not authorized to perform iam:GetAccessKeyLastUsed "
             f"on resource: access key {key_id}",
         )
+    # An ID that breaks the model's `accessKeyIdType` ([\w]+, 16 to 128) is refused before anything is looked up.
+    expect_error(lambda: iam.get_access_key_last_used(AccessKeyId="not-a-valid-access-key-id"), "ValidationError", 400,
+                 "1 validation error detected: Value at 'accessKeyId' failed to satisfy constraint: Member must "
+                 "satisfy regular expression pattern: [\\w]+")
 
 
 def test_root_key_last_used_is_recorded(server, root, iam):
@@ -212,10 +216,12 @@ def test_update_and_delete_of_unknown_keys(server, root, iam):
     expect_error(lambda: iam.delete_access_key(UserName=user, AccessKeyId=other),
                  "NoSuchEntity", 404, f"The Access Key with id {other} cannot be found.")
     expect_error(lambda: iam.create_access_key(UserName=unique("ghost")), "NoSuchEntity", 404)
-    # The root must name the user when deleting a user's key.
+    # Without a user name the root acts on its own keys: a user's key is not among them, and stays.
     key = new_access_key(server, iam, user)
-    expect_error(lambda: iam.delete_access_key(AccessKeyId=key.key_id), "ValidationError", 400,
-                 "Must specify userName when calling with non-User credentials")
+    expect_error(lambda: iam.delete_access_key(AccessKeyId=key.key_id), "NoSuchEntity", 404,
+                 f"The Access Key with id {key.key_id} cannot be found.")
+    expect_error(lambda: iam.update_access_key(AccessKeyId=key.key_id, Status="Inactive"), "NoSuchEntity", 404,
+                 f"The Access Key with id {key.key_id} cannot be found.")
     # A key of one user is not found under another user's name.
     user2 = unique("nokeys2")
     iam.create_user(UserName=user2)
@@ -228,6 +234,45 @@ def test_update_and_delete_of_unknown_keys(server, root, iam):
     iam.delete_access_key(UserName=user, AccessKeyId=key.key_id)
     iam.delete_user(UserName=user)
     iam.delete_user(UserName=user2)
+
+
+def test_root_manages_its_own_keys_without_a_user_name(server, tmp_path):
+    """Without UserName, IAM acts on the caller (API_CreateAccessKey, API_ListAccessKeys, API_UpdateAccessKey,
+    API_DeleteAccessKey): the root creates, lists, deactivates and deletes its own keys, two at most
+    (id_root-user_manage_add-key), even the one it signs with. A fresh account, so its key count is known."""
+    first = s.new_account(server)
+    iam = client(server, "iam", first)
+    second = new_access_key(server, iam)
+    assert second.user is None
+    listed = iam.list_access_keys()["AccessKeyMetadata"]
+    assert {k["AccessKeyId"] for k in listed} == {first.key_id, second.key_id}
+    assert all(k["Status"] == "Active" for k in listed), listed
+    expect_error(iam.create_access_key, "LimitExceeded", 409, "Cannot exceed quota for AccessKeysPerUser: 2")
+
+    # The CLI, as a person types it: no --user-name.
+    second = Creds(second.key_id, second.secret, account=first.account)
+    profiles = s.write_profiles(tmp_path / "root-profiles", {"first": first, "second": second})
+    result = aws_json(server, "iam", "list-access-keys", credentials_file=profiles, profile="first")
+    assert {k["AccessKeyId"] for k in result["AccessKeyMetadata"]} == {first.key_id, second.key_id}
+    aws_json(server, "iam", "update-access-key", "--access-key-id", second.key_id, "--status", "Inactive",
+             credentials_file=profiles, profile="first")
+    expect_error(lambda: client(server, "sts", second).get_caller_identity(), "InvalidClientTokenId", 403,
+                 INVALID_TOKEN)
+    assert {k["AccessKeyId"]: k["Status"] for k in iam.list_access_keys()["AccessKeyMetadata"]} == {
+        first.key_id: "Active", second.key_id: "Inactive"}
+    aws_json(server, "iam", "delete-access-key", "--access-key-id", second.key_id,
+             credentials_file=profiles, profile="first")
+    assert [k["AccessKeyId"] for k in iam.list_access_keys()["AccessKeyMetadata"]] == [first.key_id]
+
+    # A new key deletes the one that made it; the old one stops at once.
+    third = new_access_key(server, iam)
+    third = Creds(third.key_id, third.secret, account=first.account)
+    client(server, "iam", third).delete_access_key(AccessKeyId=first.key_id)
+    expect_error(lambda: client(server, "sts", first).get_caller_identity(), "InvalidClientTokenId", 403,
+                 INVALID_TOKEN)
+    assert client(server, "sts", third).get_caller_identity()["Arn"] == f"arn:aws:iam::{first.account}:root"
+    assert [k["AccessKeyId"] for k in client(server, "iam", third).list_access_keys()["AccessKeyMetadata"]] == [
+        third.key_id]
 
 
 def test_reactivated_key_works_again(server, iam):
@@ -289,9 +334,16 @@ def test_duplicate_user_names_are_case_insensitive(server, iam):
 
 
 def test_invalid_user_names_and_paths(server, iam):
-    expect_error(lambda: iam.create_user(UserName="bad name!"), "ValidationError", 400)
-    expect_error(lambda: iam.create_user(UserName="x" * 65), "ValidationError", 400)
-    expect_error(lambda: iam.create_user(UserName=unique("p"), Path="no-slashes"), "ValidationError", 400)
+    """The texts are AWS's (test_iam_validation.py checks them all)."""
+    expect_error(lambda: iam.create_user(UserName="bad name!"), "ValidationError", 400,
+                 "1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must satisfy "
+                 "regular expression pattern: [\\w+=,.@-]+")
+    expect_error(lambda: iam.create_user(UserName="x" * 65), "ValidationError", 400,
+                 "1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must have "
+                 "length less than or equal to 64")
+    expect_error(lambda: iam.create_user(UserName=unique("p"), Path="no-slashes"), "ValidationError", 400,
+                 "The specified value for path is invalid. It must begin and end with / and contain only "
+                 "alphanumeric characters and/or / characters.")
 
 
 def test_list_users_path_prefix_and_pagination(server, iam):

@@ -50,13 +50,14 @@ def duplicate(user: str) -> str:
 
 
 def status_error(value: str) -> str:
-    return (f"1 validation error detected: Value '{value}' at 'status' failed to satisfy constraint: "
-            "Member must satisfy enum value set: [Active, Inactive]")
+    # AWS names neither the value nor the set (UpdateServiceSpecificCredential, whose `statusType` this shares,
+    # recorded February 2026 in LocalStack's AWS snapshots).
+    return "1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set"
 
 
 def encoding_error(value: str) -> str:
-    return (f"1 validation error detected: Value '{value}' at 'encoding' failed to satisfy constraint: "
-            "Member must satisfy enum value set: [SSH, PEM]")
+    return ("1 validation error detected: Value at 'encoding' failed to satisfy constraint: "
+            "Member must satisfy enum value set")
 
 
 # --------------------------------------------------------------------------------------------------
