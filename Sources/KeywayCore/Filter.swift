@@ -18,7 +18,7 @@ public struct Filter: Hashable, Sendable {
     public func matchesTag(in tags: some Sequence<Tag>) -> Bool {
         guard self.name.hasPrefix("tag:") else { return false }
         let key = self.name.dropFirst(4)
-        return tags.contains { $0.key == key && self.matches($0.value) }
+        return tags.contains { $0.key.utf8.elementsEqual(key.utf8) && self.matches($0.value) }
     }
 
     /// Whether any of the values, read as a wildcard pattern, matches `text`.

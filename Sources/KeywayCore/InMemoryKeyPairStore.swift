@@ -75,7 +75,7 @@ extension Array where Element == Tag {
     /// Sets each tag: an existing key keeps its place and takes the new value; a new key is appended.
     public mutating func merge(_ tags: [Tag]) {
         for tag in tags {
-            if let index = self.firstIndex(where: { $0.key == tag.key }) {
+            if let index = self.firstIndex(where: { Tag.sameText($0.key, tag.key) }) {
                 self[index].value = tag.value
             } else {
                 self.append(tag)

@@ -166,7 +166,7 @@ public struct KeyPairService: Sendable {
 
     private static func validateNewTags(_ tags: [Tag]) throws(KeywayError) {
         for tag in tags { try tag.validate() }
-        guard Set(tags.map(\.key)).count == tags.count else {
+        guard Set(tags.map { Array($0.key.utf8) }).count == tags.count else {
             throw KeywayError(.invalidParameterValue, subject: "Tag.Key", detail: "A tag key is given more than once.")
         }
         guard tags.count <= Tag.maximumPerResource else {

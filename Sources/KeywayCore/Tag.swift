@@ -14,6 +14,13 @@ public struct Tag: Hashable, Sendable {
     public static let maximumKeyLength = 128
     public static let maximumValueLength = 256
 
+    /// Whether two keys (or values) are the same text, code unit for code unit. Swift's `==` treats canonically
+    /// equivalent strings (`é` and `e` + U+0301) as equal, where AWS and the database's unique key do not: one
+    /// tag must never take another's place for that (issue 13).
+    public static func sameText(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {
+        a.utf8.elementsEqual(b.utf8)
+    }
+
     /// Checks one tag against the rules; the subject of the error names the offending key.
     public func validate() throws(KeywayError) {
         guard !self.key.isEmpty, self.key.count <= Self.maximumKeyLength else {
@@ -63,6 +70,6 @@ public struct TagDeletion: Hashable, Sendable {
 
     /// Whether this deletion removes `tag`.
     public func removes(_ tag: Tag) -> Bool {
-        tag.key == self.key && (self.value == nil || self.value == tag.value)
+        Tag.sameText(tag.key, self.key) && (self.value.map { Tag.sameText($0, tag.value) } ?? true)
     }
 }

@@ -208,6 +208,22 @@ struct AWSDispatcher: Sendable {
             message: "The HTTP method \(request.method.prefix(20)) is not supported; use GET or POST.",
             status: .methodNotAllowed
         )
+        return self.refusal(error, request, requestID: requestID)
+    }
+
+    /// A refusal decided before the request is parsed, in the envelope of the service its headers name: JSON for
+    /// Instance Connect (`X-Amz-Target`), else the Query envelope of the service the request is signed for.
+    func refusal(_ error: AWSError, _ request: AWSRequest, requestID: String) -> Outcome {
+        if request.header("X-Amz-Target") != nil {
+            return Outcome(
+                response: XMLResponse(
+                    status: error.status,
+                    body: InstanceConnectService.error(error.code, error.message, Int(error.status.code)).body,
+                    contentType: "application/x-amz-json-1.1"
+                ),
+                service: InstanceConnectService.signingName, action: nil, errorCode: error.code
+            )
+        }
         let signedFor = CredentialScope(request: request, parameters: QueryParameters([:]))?.service
         let service = signedFor.flatMap { Self.services.contains($0) ? $0 : nil } ?? EC2Service.signingName
         return self.failure(error, service: service, action: nil, requestID: requestID)

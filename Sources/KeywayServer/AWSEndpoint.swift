@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 
 /// The AWS endpoint: reads a Query or JSON request, hands it to the ``AWSDispatcher``, writes the answer, and logs
 /// one line per request (and, for a server fault, one error line with its cause).
@@ -27,16 +28,18 @@ struct AWSEndpoint: HTTPResponder {
             do {
                 let body = try await request.collectBody(upTo: self.maximumBodySize)
                 outcome = await self.dispatcher.dispatch(Self.awsRequest(request, body: Array(buffer: body)), requestID: requestID)
-            } catch {
+            } catch is NIOTooManyBytesError {
                 // `RequestLimitHandler` refuses most oversized bodies before they are read; this is the backstop.
                 let tooLarge = AWSError(
                     code: "RequestEntityTooLarge",
                     message: "The request body is larger than the limit of \(self.maximumBodySize) bytes.",
                     status: .contentTooLarge
                 )
-                outcome = AWSDispatcher.Outcome(
-                    response: .ec2Error(tooLarge, requestID: requestID), service: "?", action: nil, errorCode: tooLarge.code
-                )
+                outcome = self.dispatcher.refusal(tooLarge, Self.awsRequest(request, body: []), requestID: requestID)
+            } catch {
+                // The body ended before its declared length, or the connection failed while it was read.
+                let incomplete = AWSError(code: "InvalidRequest", message: "The request body ended before it was complete.")
+                outcome = self.dispatcher.refusal(incomplete, Self.awsRequest(request, body: []), requestID: requestID)
             }
         }
         let elapsed = start.duration(to: .now)

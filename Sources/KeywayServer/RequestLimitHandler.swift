@@ -1,5 +1,6 @@
 import HTTPTypes
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 
 /// Bounds what one connection may make the server read, before any of it reaches a responder (issue 13):
@@ -25,6 +26,9 @@ final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler 
     private var deadline: Scheduled<Void>?
     /// Set once the connection is being refused: everything read after that is dropped.
     private var refused = false
+    /// Whether the request in progress is Instance Connect's (JSON 1.1), whose errors are JSON.
+    private var json = false
+    private static let targetHeader = HTTPField.Name("X-Amz-Target")!
 
     init(maximumBodySize: Int, requestTimeout: TimeAmount, newRequestID: @escaping @Sendable () -> String) {
         self.maximumBodySize = maximumBodySize
@@ -38,6 +42,7 @@ final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler 
         switch part {
         case .head(let head):
             self.bodyBytes = 0
+            self.json = head.headerFields[Self.targetHeader] != nil
             if let length = head.headerFields[.contentLength], let declared = Int(length), declared > self.maximumBodySize {
                 self.refuse(context: context, status: .contentTooLarge, code: "RequestEntityTooLarge",
                             message: "The request body is larger than the limit of \(self.maximumBodySize) bytes.")
@@ -67,6 +72,16 @@ final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler 
         context.fireChannelRead(data)
     }
 
+    /// A request HTTP/1.1's parser refuses (an unknown method, a head over the size limit, bad framing) gets AWS's
+    /// envelope and a closed connection, not a bare `400` on a connection left open until the idle timeout.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard error is HTTPParserError, !self.refused else {
+            context.fireErrorCaught(error)
+            return
+        }
+        self.refuse(context: context, status: .badRequest, code: "InvalidRequest", message: "The request is not valid HTTP/1.1.")
+    }
+
     func handlerRemoved(context: ChannelHandlerContext) {
         self.deadline?.cancel()
     }
@@ -80,9 +95,14 @@ final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler 
     private func refuse(context: ChannelHandlerContext, status: HTTPResponse.Status, code: String, message: String) {
         self.refused = true
         self.deadline?.cancel()
-        let body = Self.errorDocument(code: code, message: message, requestID: self.newRequestID())
+        let requestID = self.newRequestID()
+        let body =
+            self.json
+            ? #"{"Message":"\#(message)","__type":"\#(code)"}"#
+            : Self.errorDocument(code: code, message: message, requestID: requestID)
         var fields = HTTPFields()
-        fields[.contentType] = "text/xml;charset=UTF-8"
+        fields[.contentType] = self.json ? "application/x-amz-json-1.1" : "text/xml;charset=UTF-8"
+        fields[HTTPField.Name("x-amzn-RequestId")!] = requestID
         fields[.contentLength] = String(body.utf8.count)
         fields[.connection] = "close"
         context.write(self.wrapOutboundOut(.head(HTTPResponse(status: status, headerFields: fields))), promise: nil)

@@ -94,6 +94,20 @@ typealias Tag = KeywayCore.Tag
     }
 
     @Test(arguments: Kind.allCases)
+    func canonicallyEquivalentKeysAreDifferentTags(_ kind: Kind) async throws {
+        // `é` precomposed and `e` + combining acute: equal for Swift's `==`, different for AWS and SQLite's key.
+        let store = try Self.makeStore(kind)
+        let pair = Self.keyPair("unicode")
+        try await store.insert(pair, limit: 10)
+        try await store.createTags(
+            in: Self.scope, on: [pair.id], tags: [Tag(key: "\u{E9}", value: "1"), Tag(key: "e\u{301}", value: "2")], limit: 10
+        )
+        let tags = try #require(try await store.keyPairs(in: Self.scope, ids: [pair.id]).first).tags
+        #expect(tags.map { Array($0.key.utf8) } == [Array("\u{E9}".utf8), Array("e\u{301}".utf8)])
+        #expect(tags.map(\.value) == ["1", "2"])
+    }
+
+    @Test(arguments: Kind.allCases)
     func tagsAreAllOrNothing(_ kind: Kind) async throws {
         let store = try Self.makeStore(kind)
         let a = Self.keyPair("a", tags: [Tag(key: "k", value: "1")])
