@@ -50,7 +50,7 @@ public struct AWSError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// The `Action` is not one this service knows.
     public static func invalidAction(_ action: String) -> AWSError {
-        AWSError(code: "InvalidAction", message: "The action \(action.prefix(100)) is not valid for this web service.")
+        AWSError(code: "InvalidAction", message: "The action \(action.quotedInMessage) is not valid for this web service.")
     }
 
     /// A server fault that the client did not cause (EC2's `InternalError`, 500); `cause` goes to the log, not to
@@ -67,5 +67,19 @@ public struct AWSError: Error, Hashable, Sendable, CustomStringConvertible {
             code: "ServiceFailure", message: "The request processing has failed because of an unknown error.",
             status: .internalServerError, cause: cause
         )
+    }
+}
+
+extension StringProtocol {
+    /// Request text as an error message may quote it: at most 100 characters, control characters as `?`, and
+    /// anything that looks like key material (a PEM armour line, `PRIVATE KEY`) not at all. Messages are sent to the
+    /// client and logged, and a client that pasted a private key into the wrong parameter must not see it echoed.
+    public var quotedInMessage: String {
+        if self.contains("PRIVATE KEY") || self.contains("-----") { return "(key material, not shown)" }
+        var out = ""
+        for character in self.prefix(100) {
+            out.append(character.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F } ? character : "?")
+        }
+        return out
     }
 }

@@ -42,7 +42,7 @@ public struct QueryParameters: Sendable {
         default:
             throw AWSError(
                 code: "InvalidParameterValue",
-                message: "Invalid value '\(value.prefix(100))' for \(name). Specify true or false."
+                message: "Invalid value '\(value.quotedInMessage)' for \(name). Specify true or false."
             )
         }
     }
@@ -51,7 +51,7 @@ public struct QueryParameters: Sendable {
     public func int(_ name: String) throws(AWSError) -> Int? {
         guard let value = self.values[name] else { return nil }
         guard let number = Int(value) else {
-            throw AWSError(code: "InvalidParameterValue", message: "Invalid value '\(value.prefix(100))' for \(name). It must be an integer.")
+            throw AWSError(code: "InvalidParameterValue", message: "Invalid value '\(value.quotedInMessage)' for \(name). It must be an integer.")
         }
         return number
     }
@@ -105,13 +105,13 @@ public struct QueryParameters: Sendable {
                 let name = try Self.percentDecode(pair[pair.startIndex..<(equals ?? pair.endIndex)])
                 let value = equals.map { try? Self.percentDecode(pair[pair.index(after: $0)...]) } ?? ""
                 guard let value else {
-                    throw .malformedQueryString("The value of parameter \(name.prefix(100)) is not valid form-encoded UTF-8.")
+                    throw .malformedQueryString("The value of parameter \(name.quotedInMessage) is not valid form-encoded UTF-8.")
                 }
                 guard !name.isEmpty else {
                     throw .malformedQueryString("The request has a parameter with an empty name.")
                 }
                 guard values.updateValue(value, forKey: name) == nil else {
-                    throw .malformedQueryString("The parameter \(name.prefix(100)) is given more than once.")
+                    throw .malformedQueryString("The parameter \(name.quotedInMessage) is given more than once.")
                 }
             }
             start = end + 1

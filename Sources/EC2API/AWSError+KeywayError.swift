@@ -25,21 +25,21 @@ extension AWSError {
         case .missingParameter:
             self = .missingParameter(error.subject)
         case .invalidResourceID:
-            self.init(code: "InvalidID", message: "The ID '\(error.subject.prefix(100))' is not valid")
+            self.init(code: "InvalidID", message: "The ID '\(error.subject.quotedInMessage)' is not valid")
         case .invalidFilter:
-            self.init(code: "InvalidParameterValue", message: "The filter '\(error.subject.prefix(100))' is invalid")
+            self.init(code: "InvalidParameterValue", message: "The filter '\(error.subject.quotedInMessage)' is invalid")
         case .filterValueTooLong:
             self.init(code: "FilterLimitExceeded", message: "The maximum length for a filter value is 255 characters")
         case .instanceNotFound:
-            self.init(code: "InvalidInstanceID.NotFound", message: "The instance ID '\(error.subject.prefix(100))' does not exist")
+            self.init(code: "InvalidInstanceID.NotFound", message: "The instance ID '\(error.subject.quotedInMessage)' does not exist")
         case .instanceIDMalformed:
-            self.init(code: "InvalidInstanceID.Malformed", message: "Invalid id: \"\(error.subject.prefix(100))\" (expecting \"i-...\")")
+            self.init(code: "InvalidInstanceID.Malformed", message: "Invalid id: \"\(error.subject.quotedInMessage)\" (expecting \"i-...\")")
         case .imageIDMalformed:
-            self.init(code: "InvalidAMIID.Malformed", message: "Invalid id: \"\(error.subject.prefix(100))\" (expecting \"ami-...\")")
+            self.init(code: "InvalidAMIID.Malformed", message: "Invalid id: \"\(error.subject.quotedInMessage)\" (expecting \"ami-...\")")
         case .instanceLimitExceeded:
             self.init(code: "InstanceLimitExceeded", message: error.detail)
         case .imageNotFound:
-            self.init(code: "InvalidAMIID.NotFound", message: "The image id '[\(error.subject.prefix(100))]' does not exist")
+            self.init(code: "InvalidAMIID.NotFound", message: "The image id '[\(error.subject.quotedInMessage)]' does not exist")
         case .incorrectInstanceState:
             self.init(code: "IncorrectInstanceState", message: error.detail)
         case .idempotentParameterMismatch:

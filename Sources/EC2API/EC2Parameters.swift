@@ -41,7 +41,7 @@ extension QueryParameters {
             guard type == resourceType else {
                 throw AWSError(
                     code: "InvalidParameterValue",
-                    message: "'\(type.prefix(100))' is not a valid taggable resource type for this operation."
+                    message: "'\(type.quotedInMessage)' is not a valid taggable resource type for this operation."
                 )
             }
             tags += try specification.tags()

@@ -32,7 +32,7 @@ extension EC2Service {
             let valid = T.allCases.map(\.rawValue).joined(separator: ", ")
             throw AWSError(
                 code: "InvalidParameterValue",
-                message: "Value (\(text.prefix(100))) for parameter \(name) is invalid. Valid values: \(valid)"
+                message: "Value (\(text.quotedInMessage)) for parameter \(name) is invalid. Valid values: \(valid)"
             )
         }
         return value

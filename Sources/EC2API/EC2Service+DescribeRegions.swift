@@ -13,7 +13,7 @@ extension EC2Service {
         }
         try Self.checkDryRun(parameters)
         if let unknown = names.first(where: { name in !self.regions.contains { $0.rawValue == name } }) {
-            throw AWSError(code: "InvalidParameterValue", message: "Invalid region: \(unknown.prefix(100))")
+            throw AWSError(code: "InvalidParameterValue", message: "Invalid region: \(unknown.quotedInMessage)")
         }
         let selected = self.regions.filter { region in
             let endpoint = "ec2.\(region.rawValue).amazonaws.com"

@@ -49,7 +49,7 @@ public struct EC2Service: Sendable {
         guard version == Self.version else {
             throw AWSError(
                 code: "NoSuchVersion",
-                message: "The requested version (\(version.prefix(40))) of service AmazonEC2 does not exist"
+                message: "The requested version (\(version.quotedInMessage)) of service AmazonEC2 does not exist"
             )
         }
         do {

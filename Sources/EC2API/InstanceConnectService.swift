@@ -27,7 +27,7 @@ public struct InstanceConnectService: Sendable {
     /// unconfirmed, so client errors are 400 and an authorization failure 403.
     public func handle(target: String, body: [UInt8], scope: Scope, requestID: String) async -> Answer {
         guard target == Self.target else {
-            return Self.error("UnknownOperationException", "The operation \(target.prefix(100)) is not supported.", 400)
+            return Self.error("UnknownOperationException", "The operation \(target.quotedInMessage) is not supported.", 400)
         }
         let instanceID: String, user: String, key: String
         switch Self.parseRequest(body) {

@@ -36,7 +36,7 @@ public struct IAMService: Sendable {
         guard parameters["Version"] == Self.version else {
             throw AWSError(
                 code: "NoSuchVersion",
-                message: "The requested version (\((parameters["Version"] ?? "").prefix(40))) of service AWSIdentityManagementV20100508 does not exist"
+                message: "The requested version (\((parameters["Version"] ?? "").quotedInMessage)) of service AWSIdentityManagementV20100508 does not exist"
             )
         }
         do {

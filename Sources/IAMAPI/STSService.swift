@@ -15,7 +15,7 @@ public struct STSService: Sendable {
         guard parameters["Version"] == Self.version else {
             throw AWSError(
                 code: "InvalidAction",
-                message: "Could not find operation \(action.prefix(100)) for version \((parameters["Version"] ?? "NO_VERSION_SPECIFIED").prefix(40))"
+                message: "Could not find operation \(action.quotedInMessage) for version \((parameters["Version"] ?? "NO_VERSION_SPECIFIED").quotedInMessage)"
             )
         }
         guard action == "GetCallerIdentity" else { throw AWSError.invalidAction(action) }

@@ -89,7 +89,7 @@ struct AWSDispatcher: Sendable {
                     ? AWSError.ec2Authentication(.signatureMismatch)
                     : AWSError(
                         code: "SignatureDoesNotMatch",
-                        message: "Credential should be scoped to correct service: '\(service)'. (not '\(signedFor.prefix(40))')",
+                        message: "Credential should be scoped to correct service: '\(service)'. (not '\(signedFor.quotedInMessage)')",
                         status: .forbidden
                     )
                 return self.failure(error, service: service, action: action, requestID: requestID)
@@ -182,7 +182,7 @@ struct AWSDispatcher: Sendable {
         guard let region = Region(rawValue: scope.region), self.regions.contains(region) else {
             throw AWSError(
                 code: "AuthFailure",
-                message: "Credential should be scoped to a valid region, not '\(scope.region.prefix(40))'. ",
+                message: "Credential should be scoped to a valid region, not '\(scope.region.quotedInMessage)'. ",
                 status: .unauthorized
             )
         }

@@ -68,6 +68,7 @@ final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler 
         case .end:
             self.deadline?.cancel()
             self.deadline = nil
+            self.json = false
         }
         context.fireChannelRead(data)
     }
@@ -79,6 +80,8 @@ final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler 
             context.fireErrorCaught(error)
             return
         }
+        // The request's headers are not known, so neither is its service: EC2's envelope, as for any other.
+        self.json = false
         self.refuse(context: context, status: .badRequest, code: "InvalidRequest", message: "The request is not valid HTTP/1.1.")
     }
 

@@ -3,10 +3,15 @@ a seeded generator of malformed requests (mutations of valid ones), a wire clien
 judge of every answer, and a campaign runner that keeps one `keyway serve` under load from a few threads, watches
 its process and memory, and, when the server dies, finds the one request that killed it and carries on.
 
-Everything is reproducible from the seed: case N of seed S is generated from `random.Random(f"{S}:{N}")` alone,
-and every request that breaks a rule is saved byte for byte; `python tests/e2e/adversarial_support.py replay
-FILE.http PORT` sends a saved request again (its X-Amz-Date and
+Everything is reproducible from the seed: case N of seed S is generated from `random.Random(f"{S}:{N}")` alone
+(`f"{S}:strict:{N}"` in the strict run), and every request that breaks a rule is saved byte for byte;
+`python tests/e2e/adversarial_support.py replay FILE.http PORT` sends a saved request again (its X-Amz-Date and
 credential date moved to now, so a `--dev` server takes it; `Host` is not rewritten).
+
+The rules an answer is held to are in `judge`. One distinction is made about the request, not the answer: a request
+that is not well-formed HTTP/1.1 (a bad request line, a control character in a header, a Content-Length that is not
+a number, broken chunked framing, ...) may get HTTP's own bare `400` or be closed, since no AWS service can be read
+from it; every well-formed request must get AWS's envelope, whatever its method, size or content.
 """
 
 from __future__ import annotations
@@ -30,10 +35,11 @@ import sys
 import textwrap
 import threading
 import time
+import traceback
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote_from_bytes
+from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 EC2_VERSION = "2016-11-15"
 IAM_VERSION = "2010-05-08"
@@ -56,12 +62,14 @@ FATAL = re.compile(r"(?m)^.*Fatal error.*$")
 # ==================================================================================================
 # SigV4 (the server's canonical forms, checked against the strict server before every campaign)
 
-_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")
 
 
 def aws_quote(data, keep_slash: bool = False) -> str:
     """RFC 3986 encoding of text or bytes (bytes may be any bytes: invalid UTF-8 travels percent-encoded)."""
     if isinstance(data, str):
+        if _PLAIN.fullmatch(data):
+            return data
         data = data.encode("utf-8", "surrogatepass")
     return quote_from_bytes(data, safe="/" if keep_slash else "")
 
@@ -71,21 +79,10 @@ def form_encode(pairs) -> bytes:
 
 
 def _percent_decode(text: str, plus_is_space: bool) -> bytes:
-    data = text.encode("utf-8", "surrogateescape")
-    out = bytearray()
-    i = 0
-    while i < len(data):
-        b = data[i]
-        if b == 0x25 and i + 2 < len(data):
-            try:
-                out.append(int(data[i + 1:i + 3].decode(), 16))
-                i += 3
-                continue
-            except ValueError:
-                pass
-        out.append(0x20 if plus_is_space and b == 0x2B else b)
-        i += 1
-    return bytes(out)
+    """As the server decodes for the canonical query: `%XX` with two hex digits, anything else kept as it is."""
+    if plus_is_space:
+        text = text.replace("+", " ")
+    return unquote_to_bytes(text)
 
 
 def canonical_query(query: str, presigned: bool) -> str:
@@ -355,9 +352,6 @@ class Material:
             ppk=read("ed.ppk"),
         )
 
-    def to_json(self) -> dict:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__ if not k.endswith("_parsed")}
-
 
 # ==================================================================================================
 # Requests as they go on the wire
@@ -384,7 +378,6 @@ class Case:
     framing_ok: bool = True  # whether the bytes are well-formed HTTP/1.1
     half_close: bool = False  # shut the write side after sending
     declared_length: int | None = None  # Content-Length sent, when it lies
-    description: dict = field(default_factory=dict)  # what the case was made from, for the report
 
     def wire(self) -> bytes:
         if self.raw is not None:
@@ -411,6 +404,28 @@ class Case:
         return None
 
 
+_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_FIELD_VALUE = re.compile(rb"[\t\x20-\x7e\x80-\xff]*")
+_TARGET = re.compile(rb"[\x21-\x7e]+")
+
+
+def well_formed_http(case: Case) -> bool:
+    """Whether a (non-raw) request is well-formed HTTP/1.1 (RFC 9110/9112): a token method, a target of visible
+    ASCII, token field names, field values without control characters. Only such requests must get AWS's envelope;
+    anything else may get HTTP's own bare 400."""
+    if not _TOKEN.fullmatch(case.method.encode("utf-8", "surrogateescape")):
+        return False
+    if not _TARGET.fullmatch(case.target.encode("utf-8", "surrogateescape")):
+        return False
+    for name, value in case.headers:
+        if not _TOKEN.fullmatch(_b(name)):
+            return False
+        raw = value if isinstance(value, bytes) else value.encode("latin-1", "replace")
+        if not _FIELD_VALUE.fullmatch(raw):
+            return False
+    return True
+
+
 @dataclass
 class Answer:
     status: int
@@ -431,6 +446,7 @@ class Outcome:
     error: str | None = None  # timeout | eof | reset | refused | bad-http: ...
     elapsed: float = 0.0
     send_interrupted: bool = False
+    reused: bool = False  # sent on a connection kept alive from an earlier request
 
 
 class _NoClose:
@@ -491,12 +507,14 @@ class Wire:
         start = time.monotonic()
         reused = case.keepalive and case.raw is None and self.sock is not None
         outcome = self._attempt(case, data, method, reused)
+        outcome.reused = reused
         if reused and not outcome.answers and outcome.error in ("eof", "reset"):
             # The kept-alive connection was closed by the server while idle: once more on a new one.
             self.close()
             outcome = self._attempt(case, data, method, False)
         outcome.elapsed = time.monotonic() - start
-        if outcome.error or not case.keepalive or case.raw is not None or case.half_close:
+        if outcome.error or outcome.send_interrupted or not case.keepalive or case.raw is not None or case.half_close:
+            # (A body cut short by an early answer would be read by the server as the start of the next request.)
             self.close()
         return outcome
 
@@ -512,6 +530,15 @@ class Wire:
                     outcome.error = "reset"
                     return outcome
                 outcome.send_interrupted = True
+            except (TimeoutError, socket.timeout):
+                # The server stopped reading the request and did not close: say whether it had answered.
+                outcome.error = "timeout while sending (the server stopped reading and kept the connection open)"
+                try:
+                    self.sock.settimeout(0.5)
+                    outcome.answers.append(self._read_answer(method))
+                except (OSError, http.client.HTTPException, ValueError):
+                    pass
+                return outcome
             if case.half_close:
                 try:
                     self.sock.shutdown(socket.SHUT_WR)
@@ -615,8 +642,12 @@ def parse_aws_error(answer: Answer, family: str) -> tuple[str | None, str | None
 def judge(case: Case, outcome: Outcome) -> list[tuple[str, str]]:
     """Every rule an answer breaks: (kind, detail)."""
     problems = []
-    if outcome.error == "timeout" or outcome.elapsed > REQUEST_TIMEOUT:
-        problems.append(("hang", f"no complete answer within {REQUEST_TIMEOUT:.0f}s ({outcome.elapsed:.1f}s, {outcome.error})"))
+    if (outcome.error or "").startswith("timeout") or outcome.elapsed > REQUEST_TIMEOUT:
+        if outcome.answers and "sending" in (outcome.error or ""):
+            problems.append(("hang", f"answered HTTP {outcome.answers[0].status}, then stopped reading the rest of the "
+                                     f"request without closing: the sender blocked for {outcome.elapsed:.0f}s"))
+        else:
+            problems.append(("hang", f"no complete answer within {REQUEST_TIMEOUT:.0f}s ({outcome.elapsed:.1f}s, {outcome.error})"))
     elif outcome.error and outcome.error.startswith("bad-http"):
         problems.append(("bad-http", outcome.error))
     elif outcome.error and len(outcome.answers) < case.expect_responses and not (case.oversize and outcome.send_interrupted):
@@ -631,11 +662,16 @@ def judge(case: Case, outcome: Outcome) -> list[tuple[str, str]]:
         status = answer.status
         code = None
         shape_problem = None
-        bodyless = case.method == "HEAD" or status in (204, 304) or (status < 200)
+        # NIO sends no body with an answer to CONNECT (such an answer is framed apart from all others).
+        bodyless = case.method in ("HEAD", "CONNECT") or status in (204, 304) or (status < 200)
         if family != "keyway" and not bodyless:
             if status >= 400:
                 if not answer.body and not framed and status == 400:
                     pass  # an unparseable request: HTTP's own 400, no service known
+                elif status == 400 and b"<Code>InvalidRequest</Code><Message>The request is not valid HTTP/1.1." in answer.body:
+                    # HTTP's parser refused the request before its headers were known, so the server could not tell
+                    # which service it was for: the answer is in EC2's envelope, whatever the request meant to be.
+                    code, shape_problem = parse_aws_error(answer, "query")
                 else:
                     code, shape_problem = parse_aws_error(answer, family)
             elif status == 200:
@@ -654,8 +690,9 @@ def judge(case: Case, outcome: Outcome) -> list[tuple[str, str]]:
             if code not in ALLOWED_5XX.get(status, set()):
                 problems.append(("5xx", f"HTTP {status} with code {code!r}"))
         if status == 413 and not case.oversize:
-            problems.append(("wrong-413", f"HTTP 413 RequestEntityTooLarge for a body of {len(case.body)} bytes "
-                                          f"(declared {case.declared_length}), under the {BODY_LIMIT}-byte limit"))
+            sent = len(case.raw) - case.raw.find(b"\r\n\r\n") - 4 if case.raw is not None else len(case.body)
+            problems.append(("wrong-413", f"HTTP 413 RequestEntityTooLarge after {sent} body bytes "
+                                          f"(Content-Length {case.declared_length}), under the {BODY_LIMIT}-byte limit"))
         body = answer.body
         if b"PRIVATE KEY" in body or b"Private-Lines" in body:
             created = status == 200 and re.search(rb"<CreateKeyPairResponse[ >]", body[:400])
@@ -751,6 +788,7 @@ class ServerProcess:
         return self.proc.returncode
 
     def wait_dead(self, timeout: float) -> bool:
+        """Whether the process ends within `timeout` (a crash takes a moment after the connection drops)."""
         try:
             self.proc.wait(timeout)
             return True
@@ -787,7 +825,6 @@ class World:
     user_secret: str = ""
     inactive_key_id: str = ""
     inactive_secret: str = ""
-    when: dt.datetime | None = None
 
     @property
     def host(self) -> str:
@@ -807,7 +844,7 @@ INTERESTING_STRINGS = [
 ]
 INVALID_UTF8 = [b"\xc3\x28", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xc0\xaf", b"\xff", b"\xfe\xff", b"\x80",
                 b"\xe2\x82", b"\xef\xbf\xbe", b"\xf8\x88\x80\x80\x80"]
-METHODS = ["PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "HEAD", "CONNECT", "PROPFIND", "FOO", "post", "Get", "GET"]
+METHODS = ["PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "HEAD", "PROPFIND", "FOO", "post", "Get", "GET"]
 CONTENT_TYPES = [
     None, "text/plain", "application/json", "application/x-amz-json-1.1", "application/x-amz-json-1.0",
     "multipart/form-data; boundary=xyz", "application/x-www-form-urlencoded; charset=latin-1",
@@ -817,12 +854,15 @@ CONTENT_TYPES = [
 
 
 class Generator:
-    """Case N of a seed comes from its own `random.Random(f"{seed}:{N}")`: every case can be made again alone."""
+    """Case N of a seed comes from its own `random.Random(f"{seed}:{N}")` (`f"{seed}:strict:{N}"` for the strict run):
+    every case can be made again alone."""
 
     def __init__(self, seed: int, world: World, strict: bool = False):
         self.seed = seed
         self.world = world
         self.strict = strict
+        # The strict run draws its own cases from the same seed.
+        self.namespace = f"{seed}:strict" if strict else f"{seed}"
 
     # ---- valid requests ----------------------------------------------------------------------------
 
@@ -893,7 +933,6 @@ class Generator:
         choice = rng.choices(TEMPLATES, weights=[t[1] for t in TEMPLATES])[0][0]
         ec2 = [("Action", choice), ("Version", EC2_VERSION)]
         iam = [("Action", choice), ("Version", IAM_VERSION)]
-        key_name = rng.choice(w.key_names) if w.key_names and rng.random() < 0.5 else self.name(rng, "adv")
         if choice == "CreateKeyPair":
             params = ec2 + [("KeyName", self.name(rng, "adv")), ("KeyType", "ed25519")]
             if rng.random() < 0.02:
@@ -1070,7 +1109,7 @@ class Generator:
             return wrap(blob + rng.randbytes(rng.randint(1, 64))), op
         if op == "blob-truncate":
             blob, wrap = self._blob_of(text, rng)
-            if blob is None:
+            if not blob:
                 return data[: len(data) // 2], op
             return wrap(blob[: rng.randint(0, len(blob) - 1)]), op
         if op == "odd-keys":
@@ -1098,8 +1137,9 @@ class Generator:
             header = rng.choice(RFC4716_HEADERS)
             if callable(header):
                 header = header(rng)
-            return rfc4716(blob, header if isinstance(header, list) else [header],
-                           eol=rng.choice(["\n", "\r\n", "\r"])).encode(), f"{op}"
+            lines = header if isinstance(header, list) else [header]
+            tag = "colon-only" if any(set(l.strip()) == {":"} for l in lines) else "other"
+            return rfc4716(blob, lines, eol=rng.choice(["\n", "\r\n", "\r"])).encode(), f"{op}/{tag}"
         if op == "rfc4716-frame":
             blob = ed25519_blob(rng.randbytes(32))
             full = rfc4716(blob)
@@ -1124,7 +1164,7 @@ class Generator:
             return ("---- BEGIN SSH2 PUBLIC KEY ----\n" + "a: b\n" * 3000 + "---- END SSH2 PUBLIC KEY ----\n").encode(), f"{op}/{variant}"
         if op == "openssh-private":
             parsed = rng.choice([m.ed25519_parsed, m.rsa_parsed])
-            variant = rng.choice(["long-padding", "long-padding", "padding-255", "bad-padding", "check-differs",
+            variant = rng.choice(["long-padding", "padding-255", "bad-padding", "check-differs",
                                   "nkeys", "cipher", "kdf", "long-comment", "truncated", "unaligned", "type-mismatch"])
             if variant == "long-padding":
                 text = parsed.build(padding=rng.choice([256, 257, 300, 1024, 4096, 65536]))
@@ -1217,7 +1257,7 @@ class Generator:
         if op == "line-oddities":
             blob = base64.b64encode(ed25519_blob(rng.randbytes(32))).decode()
             return rng.choice([
-                f"ssh-ed25519\t{blob}\tcomment", f"ssh-ed25519 {blob} " + "c" * 100000, f"ssh-ed25519", f"ssh-ed25519 ",
+                f"ssh-ed25519\t{blob}\tcomment", f"ssh-ed25519 {blob} " + "c" * 100000, "ssh-ed25519", "ssh-ed25519 ",
                 f"ssh-rsa {blob}", f"ssh-ed25519 {blob}\nssh-ed25519 {blob}", f"  ssh-ed25519 {blob} \u00e9\u202e",
                 f"ssh-ed25519 {blob[:-1]}", f"ssh-ed25519 {blob}==", f"ssh-ed25519 {blob} \x00\x01",
                 f"from=\"x\" ssh-ed25519 {blob}", f"ssh-ed25519 {blob.replace('A', '-')}", f"\ufeffssh-ed25519 {blob}",
@@ -1270,9 +1310,11 @@ class Generator:
                 out[rng.randrange(len(out))] ^= 1 << rng.randrange(8)
         return bytes(out)
 
-    def mutate_params(self, rng: random.Random, service: str, params: list, labels: list) -> list:
+    def mutate_params(self, rng: random.Random, service: str, params: list, labels: list, op: str | None = None) -> list:
         params = list(params) or [("Action", "DescribeRegions")]
-        op = rng.choice(PARAM_MUTATIONS)
+        op = op or rng.choice(PARAM_MUTATIONS)
+        if op == "bulk":
+            op = rng.choice(["many-params", "many-list-members", "many-tags"])
         labels.append(op)
         key_fields = [i for i, (k, _) in enumerate(params) if k in KEY_FIELDS]
         if op == "key-material" and key_fields:
@@ -1395,7 +1437,10 @@ class Generator:
             times = rng.choice([1000, 20000, 200000]) // max(1, len(chunk))
             return body[:a] + chunk * times + body[a:]
         if op == "huge":
-            size = rng.choice([2 << 20, 6 << 20, BODY_LIMIT - 64, BODY_LIMIT + 1, 9 << 20])
+            # Bodies over the limit are refused by their Content-Length (cheap); those under it are parsed whole
+            # (seconds each on a debug build), so only a few of them.
+            size = rng.choice([BODY_LIMIT + 1, 9 << 20, 64 << 20]) if rng.random() < 0.8 else \
+                rng.choice([2 << 20, 6 << 20, BODY_LIMIT - 64])
             filler = rng.choice([b"a", b"&", b"%41", b"x=1&", b"="])
             return (body + b"&Pad=" + filler * (size // len(filler)))[:size]
         if op == "percent-damage":
@@ -1495,7 +1540,7 @@ class Generator:
                            secret=secret, region=region, service=service, when=when)
 
     def case(self, index: int) -> Case:
-        rng = random.Random(f"{self.seed}:{index}")
+        rng = random.Random(f"{self.namespace}:{index}")
         w = self.world
         service, action, params = self.template(rng)
         labels: list[str] = [action]
@@ -1505,9 +1550,11 @@ class Generator:
             target = f"/_keyway/instances/{aws_quote(fields['id'])}/authorized-keys?user={aws_quote(fields['user'])}"
             return Case(index, "/".join(labels), method="GET", target=target, headers=[("Host", host)], family="keyway",
                         keepalive=rng.random() < 0.6)
-        r = rng.random()
-        mutate_params = r < 0.45
-        valid = r > 0.88
+        valid = rng.random() > 0.94  # a few requests left whole: state to work on, and success paths to judge
+        key_fields = [k for k, _ in params if k in KEY_FIELDS]
+        # Key material is where parsers meet the most hostile input: damaged in a good share of the cases that carry it.
+        damage_key = not valid and service != "ec2-instance-connect" and key_fields and rng.random() < 0.45
+        mutate_params = not valid and rng.random() < (0.3 if damage_key else 0.45)
         if service == "ec2-instance-connect":
             body = self.json_body(rng, params, labels) if not valid else json.dumps(dict(params)).encode()
             headers = [("Host", host), ("Content-Type", "application/x-amz-json-1.1"), ("X-Amz-Target", IC_TARGET)]
@@ -1520,6 +1567,9 @@ class Generator:
                     IC_TARGET.lower(), IC_TARGET + " ", b"\xff\xfe", "\u00e9"]))
                 labels.append("target")
         else:
+            if damage_key:
+                for _ in range(rng.choice([1, 1, 2])):
+                    params = self.mutate_params(rng, service, params, labels, op="key-material")
             if mutate_params:
                 for _ in range(rng.choice([1, 1, 1, 2, 3])):
                     params = self.mutate_params(rng, service, params, labels)
@@ -1556,7 +1606,12 @@ class Generator:
                     family="json" if service == "ec2-instance-connect" else "query", keepalive=rng.random() < 0.7)
         if not valid:
             # Every case is damaged somewhere: in its parameters, or after signing, or both.
-            after = rng.random() if mutate_params or service == "ec2-instance-connect" else rng.random() * 0.72
+            if damage_key:
+                after = 0.3 + rng.random()  # mostly left whole, so the damaged key reaches its parser
+            elif mutate_params or service == "ec2-instance-connect":
+                after = rng.random()
+            else:
+                after = rng.random() * 0.72
             if after < 0.30:
                 case.body = self.mutate_body(rng, case.body, labels)
             elif after < 0.48:
@@ -1572,6 +1627,7 @@ class Generator:
         # X-Amz-Target decides the protocol on the server, whatever else the request says.
         if case.raw is None:
             case.family = "json" if case.header("X-Amz-Target") is not None else "query"
+            case.framing_ok = well_formed_http(case)
         case.label = "/".join(labels)
         return case
 
@@ -1670,10 +1726,14 @@ class Generator:
 
     def mutate_http(self, rng: random.Random, case: Case, labels: list) -> None:
         op = rng.choice(HTTP_MUTATIONS)
+        if case.raw is not None:
+            return  # the exact bytes of a framing case are decided already
         labels.append(f"http:{op}")
         if op == "method":
             case.method = rng.choice(METHODS)
-            if case.method in ("CONNECT",):
+            if rng.random() < 0.005:
+                # Rare on purpose: each CONNECT the server leaves open costs the run a full timeout.
+                case.method = "CONNECT"
                 case.target = rng.choice(["127.0.0.1:1", case.target])
         elif op == "content-type":
             case.headers = [(k, v) for k, v in case.headers if k.lower() != "content-type"]
@@ -1737,6 +1797,7 @@ class Generator:
             value = rng.choice([b"-1", b"abc", b"1e3", b"+5", b" 5 ", b"99999999999999999999", b"0x10", b"",
                                 b"5, 6", b"\xff", str(len(body)).encode() + b" "])
             case.raw = build([b"Content-Length: " + value], body)
+            case.declared_length = int(value) if value.strip().isdigit() else None
             case.framing_ok = False
             case.expect_responses = 0
             case.half_close = True
@@ -1754,9 +1815,9 @@ class Generator:
         elif op == "chunked":
             pieces, pos = [], 0
             while pos < len(body):
-                n = rng.randint(1, 64)
-                pieces.append(b"%x\r\n" % n + body[pos:pos + n] + b"\r\n")
-                pos += n
+                piece = body[pos:pos + rng.randint(1, 64)]
+                pieces.append(b"%x\r\n" % len(piece) + piece + b"\r\n")
+                pos += len(piece)
             chunked = b"".join(pieces) + b"0\r\n\r\n"
             case.raw = build([b"Transfer-Encoding: chunked"], chunked)
             case.expect_responses = 1
@@ -1813,22 +1874,22 @@ TEMPLATES = [
 ALL_ACTIONS = [t[0] for t in TEMPLATES if t[0] != "AuthorizedKeys"]
 KEY_FIELDS = {"PublicKeyMaterial", "SSHPublicKeyBody", "CertificateBody", "PrivateKey", "CertificateChain"}
 NUMERIC_FIELDS = {"MaxResults", "MaxItems", "MinCount", "MaxCount"}
-PARAM_MUTATIONS = (["key-material"] * 8 + ["duplicate"] * 3 + ["drop", "absurd-number", "absurd-number", "absurd-index",
+PARAM_MUTATIONS = (["key-material"] * 3 + ["duplicate"] * 3 + ["drop", "absurd-number", "absurd-number", "absurd-index",
                    "long-value", "odd-string", "odd-string", "invalid-utf8", "invalid-utf8", "control-chars",
-                   "action", "version", "many-params", "many-list-members", "many-tags", "page-token",
+                   "action", "version", "bulk", "page-token",
                    "filter-odd", "bool", "empty-name"])
 KEY_MUTATIONS = ["truncate-base64", "blob-flip", "blob-flip", "blob-length", "blob-trailing", "blob-truncate",
-                 "odd-keys", "rfc4716-header", "rfc4716-header", "rfc4716-frame", "openssh-private", "openssh-private",
+                 "odd-keys", "rfc4716-header", "rfc4716-header", "rfc4716-frame", "openssh-private",
                  "pem-frame", "pem-frame", "ppk", "line-oddities", "binary", "text-flip"]
 RFC4716_HEADERS = [
-    ":", "::", ": value", ":value", "Comment:", "Comment: \"unterminated", "Comment: \"a \\\\\" b\"",
+    ":", ": value", ":value", "Comment:", "Comment: \"unterminated", "Comment: \"a \\\\\" b\"",
     lambda rng: "x-" + "t" * rng.choice([63, 64, 65, 1000]) + ": v", "Subject: \u00e9\u00e9",
     ["Comment: \"continued \\", "on the next line\""], ["Comment: \\"], ["x-a: \\", "\\", "\\"],
     lambda rng: ["Comment: \\"] * rng.choice([10, 1000]) + ["end"], "no colon header line", "Comment : spaced",
     " Comment: leading", "Comment:\t\"tab\"", "\x00: nul",
 ]
-BODY_MUTATIONS = ["flip", "flip", "truncate", "insert", "insert", "delete", "repeat", "huge", "percent-damage",
-                  "percent-damage", "invalid-utf8-raw", "empty", "separators"]
+BODY_MUTATIONS = ["flip", "flip", "truncate", "insert", "insert", "delete", "repeat", "percent-damage",
+                  "percent-damage", "invalid-utf8-raw", "empty", "separators"] * 4 + ["huge"]
 JSON_MUTATIONS = ["not-json", "not-json", "truncated", "deep", "wrong-types", "wrong-types", "lone-surrogate",
                   "invalid-utf8", "duplicate-keys", "odd-values", "odd-values", "key-material", "key-material",
                   "extra", "huge-number", "bom"]
@@ -1971,6 +2032,7 @@ class CampaignResult:
     name: str
     seed: int
     cases: int = 0
+    malformed: int = 0  # cases damaged somewhere (the rest are valid requests)
     sent: int = 0  # exchanges made (replays during crash triage included)
     answers: int = 0
     elapsed: float = 0.0
@@ -1978,7 +2040,9 @@ class CampaignResult:
     crashes: list = field(default_factory=list)  # (fatal line, culprit Case or None, suspects)
     allowed_5xx: list = field(default_factory=list)
     status_counts: dict = field(default_factory=dict)
-    label_counts: dict = field(default_factory=dict)
+    label_counts: dict = field(default_factory=dict)  # cases by action
+    mutation_counts: dict = field(default_factory=dict)  # cases by kind of damage (key, body, auth, http, frame, ...)
+    slowest: list = field(default_factory=list)  # (seconds, case index, label)
     rss_baseline_kb: int = 0
     rss_peak_kb: int = 0
     rss_after_kb: int = 0
@@ -1987,11 +2051,27 @@ class CampaignResult:
     final_check: str = ""
     final_ok: bool = False
     aborted: str = ""
+    harness_errors: list = field(default_factory=list)  # cases the generator failed to make (a bug of the suite)
     out_dir: Path | None = None
     restarts: int = 0
 
     def by_kind(self, kind: str) -> list:
         return [f for f in self.findings if f.kind == kind]
+
+
+PARAM_DAMAGE = set(PARAM_MUTATIONS) | {"many-params", "many-list-members", "many-tags"}
+SIGNING_DAMAGE = {"unsigned", "as-user", "inactive-key", "wrong-secret", "unknown-key", "clock-skew", "presigned"}
+
+
+def damage_family(part: str) -> str | None:
+    """The kind of damage one label part names: key, json, body, auth, presign, http, frame, param, signing."""
+    if ":" in part:
+        return part.split(":")[0]
+    if part in PARAM_DAMAGE:
+        return "param"
+    if part in SIGNING_DAMAGE:
+        return "signing"
+    return None
 
 
 class Campaign:
@@ -2017,44 +2097,77 @@ class Campaign:
         self.inflight: dict[int, tuple[int, Case] | None] = {}
         self.recent: dict[int, list] = {}
         self.victims: dict[int, list] = {}
-        self.cases: list[Case] = []
 
     # ---- workers ----------------------------------------------------------------------------------
 
     def _take(self) -> Case | None:
         with self.lock:
-            if self.next_index >= len(self.cases) or self.stop_event.is_set():
+            if self.next_index >= self.count or self.stop_event.is_set():
                 return None
-            case = self.cases[self.next_index]
+            index = self.next_index
             self.next_index += 1
-            return case
+        # Made by the worker (each case from its own seeded generator), so making overlaps with sending.
+        try:
+            case = self.generator.case(index)
+        except Exception as error:  # a fault of this suite, not of the server: reported, never silent
+            with self.lock:
+                self.result.harness_errors.append(f"case {index}: {type(error).__name__}: {error}")
+            return self._take()
+        with self.lock:
+            self.result.cases += 1
+            if not case.label.endswith("/valid"):
+                self.result.malformed += 1
+            parts = case.label.split("/")
+            self.result.label_counts[parts[0]] = self.result.label_counts.get(parts[0], 0) + 1
+            for family in {damage_family(p) for p in parts[1:]} - {None}:
+                self.result.mutation_counts[family] = self.result.mutation_counts.get(family, 0) + 1
+        return case
 
     def _worker(self, number: int):
+        try:
+            self._work(number)
+        except Exception:  # a fault of this suite: reported by test_campaign_ran_in_full
+            with self.lock:
+                self.result.harness_errors.append(f"worker {number}: {traceback.format_exc()[-1500:]}")
+            self.inflight[number] = None
+
+    def _work(self, number: int):
         wire = Wire(self.server.port)
         self.recent[number] = []
+        previous: Case | None = None
         try:
             while True:
                 self.resume.wait()
                 case = self._take()
                 if case is None:
                     return
-                generation = self.generation
-                self.inflight[number] = (generation, case)
-                outcome = wire.exchange(case)
-                self.inflight[number] = None
-                with self.lock:
-                    self.result.sent += 1
-                if outcome.error in ("eof", "reset", "refused") or (outcome.error or "").startswith("os:"):
-                    if not self.server.alive() or generation != self.generation:
-                        with self.lock:
-                            self.victims.setdefault(generation, []).append(case)
+                for attempt in range(2):
+                    self.resume.wait()
+                    generation = self.generation
+                    self.inflight[number] = (generation, case)
+                    outcome = wire.exchange(case)
+                    with self.lock:
+                        self.result.sent += 1
+                    connection_lost = outcome.error in ("eof", "reset", "refused") or (outcome.error or "").startswith("os:")
+                    if connection_lost and (generation != self.generation or self.server.wait_dead(1.0)):
                         wire.close()
-                        self._handle_crash(generation)
-                        continue
-                self._record(case, outcome)
-                recent = self.recent[number]
-                recent.append((generation, case))
-                del recent[:-2]
+                        if generation == self.generation:
+                            with self.lock:
+                                self.victims.setdefault(generation, []).append(case)
+                            self.inflight[number] = None
+                            self._handle_crash(generation)
+                            break  # replayed alone during the triage
+                        self.inflight[number] = None
+                        continue  # lost to a crash already handled: once more on the new server
+                    self.inflight[number] = None
+                    note = f"sent on the connection kept alive after case {previous.index} [{previous.label}]" \
+                        if outcome.reused and previous is not None else ""
+                    self._record(case, outcome, note)
+                    previous = case if wire.sock is not None else None
+                    recent = self.recent[number]
+                    recent.append((generation, case))
+                    del recent[:-2]
+                    break
         finally:
             wire.close()
 
@@ -2066,8 +2179,11 @@ class Campaign:
                 self.result.status_counts[answer.status] = self.result.status_counts.get(answer.status, 0) + 1
                 if answer.status >= 500:
                     self.result.allowed_5xx.append((case, answer))
+            self.result.slowest.append((outcome.elapsed, case.index, case.label))
+            if len(self.result.slowest) > 200:
+                self.result.slowest = sorted(self.result.slowest, reverse=True)[:20]
             if not outcome.answers:
-                key = f"no answer ({outcome.error})"
+                key = f"no answer ({outcome.error or 'closed'})"
                 self.result.status_counts[key] = self.result.status_counts.get(key, 0) + 1
             for kind, detail in problems:
                 answer = outcome.answers[0] if outcome.answers else None
@@ -2095,8 +2211,9 @@ class Campaign:
                     v is not None and v[0] == generation for k, v in self.inflight.items() if k != threading.get_ident()):
                 time.sleep(0.01)
             fatal = self.server.fatal_line()
-            ordered = (list(self.victims.get(generation, []))
-                       + [v[1] for v in self.inflight.values() if v and v[0] == generation]
+            # Requests that lost their answer first, small before large (replaying a large body costs seconds).
+            lost = list(self.victims.get(generation, [])) + [v[1] for v in self.inflight.values() if v and v[0] == generation]
+            ordered = (sorted(lost, key=lambda c: len(c.wire()))
                        + [c for r in self.recent.values() for g, c in r if g == generation])
             suspects = []
             for c in ordered:
@@ -2142,11 +2259,6 @@ class Campaign:
 
     def run(self) -> CampaignResult:
         start = time.monotonic()
-        self.cases = [self.generator.case(i) for i in range(self.count)]
-        self.result.cases = len(self.cases)
-        for case in self.cases:
-            key = case.label.split("/")[0]
-            self.result.label_counts[key] = self.result.label_counts.get(key, 0) + 1
         monitor = threading.Thread(target=self._monitor, daemon=True)
         monitor.start()
         workers = [threading.Thread(target=self._worker, args=(i,), daemon=True) for i in range(self.threads)]
@@ -2199,13 +2311,15 @@ def write_reports(result: CampaignResult) -> Path:
                 "answer_body": answer.body[:2000].decode("utf-8", "replace") if answer else None,
             }) + "\n")
     summary = {
-        "campaign": result.name, "seed": result.seed, "cases": result.cases, "exchanges": result.sent,
+        "campaign": result.name, "seed": result.seed, "cases": result.cases, "malformed": result.malformed,
+        "exchanges": result.sent,
         "answers": result.answers, "seconds": round(result.elapsed, 1), "restarts": result.restarts,
         "crashes": [{"fatal": f, "culprit": c.index if c else None, "label": c.label if c else None,
                      "suspects": [s.index for s in s_]} for f, c, s_ in result.crashes],
         "findings": {k: len(result.by_kind(k)) for k in sorted({f.kind for f in result.findings})},
         "status_counts": {str(k): v for k, v in sorted(result.status_counts.items(), key=lambda x: str(x[0]))},
-        "labels": dict(sorted(result.label_counts.items())),
+        "actions": dict(sorted(result.label_counts.items())),
+        "damage": dict(sorted(result.mutation_counts.items())),
         "rss_kb": {"baseline": result.rss_baseline_kb, "peak": result.rss_peak_kb, "after": result.rss_after_kb},
         "final_check": result.final_check, "aborted": result.aborted,
     }
@@ -2213,20 +2327,35 @@ def write_reports(result: CampaignResult) -> Path:
     return out
 
 
-def summarize(result: CampaignResult, kinds: tuple = ()) -> str:
-    """A few examples of each problem (or of the given kinds), with the exact request."""
-    parts = []
+def trigger(case: Case) -> str:
+    """What most likely decided a case's answer: its last HTTP-, framing-, signature- or body-level damage, or else
+    the action (and the key damage, if any)."""
+    parts = case.label.split("/")
+    outer = [p for p in parts if ":" in p and not p.startswith(("key:", "json:"))]
+    if outer:
+        return outer[-1]
+    inner = [p for p in parts if p.startswith(("key:", "json:"))]
+    return parts[0] + (f" {inner[-1]}" if inner else "")
+
+
+def summarize(result: CampaignResult, kinds: tuple = (), groups_shown: int = 15) -> str:
+    """The problems grouped by kind, what was wrong and what triggered it; one exact request for each group."""
     groups: dict = {}
     for f in result.findings:
         if kinds and f.kind not in kinds:
             continue
-        key = (f.kind, re.sub(r"\d+", "N", f.detail)[:120], f.case.label.split("/")[0])
+        key = (f.kind, re.sub(r"\d+", "N", f.detail)[:100], trigger(f.case))
         groups.setdefault(key, []).append(f)
-    for (kind, detail, action), items in sorted(groups.items(), key=lambda kv: -len(kv[1]))[:12]:
-        f = items[0]
-        body = f.answer.body[:400] if f.answer else b""
-        parts.append(f"[{kind}] {len(items)}x {action}: {f.detail}\n  e.g. {describe_case(f.case, 400)}\n"
+    ordered = sorted(groups.items(), key=lambda kv: -len(kv[1]))
+    parts = []
+    for (kind, _, cause), items in ordered[:groups_shown]:
+        f = min(items, key=lambda x: len(x.case.wire()))  # the shortest request of the group
+        body = f.answer.body[:300] if f.answer else b""
+        parts.append(f"[{kind}] {len(items)}x after {cause}: {f.detail}\n  e.g. {describe_case(f.case, 700)}\n"
                      f"  answer: HTTP {f.answer.status if f.answer else '-'} {body!r}")
+    if len(ordered) > groups_shown:
+        parts.append(f"... and {len(ordered) - groups_shown} more groups ({sum(len(v) for _, v in ordered[groups_shown:])} "
+                     f"problems) in findings.jsonl")
     return "\n".join(parts)
 
 

@@ -8,7 +8,7 @@ separate files of the test's tmp folder. Every server is stopped (SIGTERM, then 
 Run as a script (`python resilience_support.py attack SPEC.json`) this module is the flood worker of the
 connection-exhaustion test: one process holds up to SPEC["idle"] idle connections, SPEC["slow"] slowloris clients
 and SPEC["connect"] parked CONNECT requests with non-blocking sockets and one selector (no threads), for
-SPEC["duration"] seconds, writing what it saw to SPEC["status"] as JSON every second and once at the end.
+SPEC["duration"] seconds (a connection the server closes is replaced at once unless SPEC["reconnect"] is false), writing what it saw to SPEC["status"] as JSON every second and once at the end.
 """
 
 from __future__ import annotations
@@ -339,13 +339,6 @@ def folder_snapshot(folder: Path) -> dict:
     return found
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
@@ -407,11 +400,14 @@ def attack(spec: dict) -> None:
         "name": spec["name"], "planned": len(plan), "opened": 0, "open_errors": {}, "connect_errors": {},
         "established": {"idle": 0, "slow": 0, "connect": 0}, "closed_by_server": {"idle": 0, "slow": 0, "connect": 0},
         "lifetimes": {"idle": [], "slow": [], "connect": []}, "answers": {}, "slow_bytes_sent": 0,
-        "peak_open": 0, "send_errors": 0,
+        "peak_open": 0, "send_errors": 0, "reconnects": 0, "peak_established": 0,
     }
 
     def now() -> float:
         return time.monotonic() - started
+
+    reconnect = bool(spec.get("reconnect", True))
+    rate = float(spec.get("rate", 0))  # connections opened a second at most (0: as fast as possible)
 
     def close(conn: _Conn, by_server: bool) -> None:
         fd = conn.sock.fileno()
@@ -427,6 +423,9 @@ def attack(spec: dict) -> None:
                 stats["closed_by_server"][conn.kind] += 1
                 stats["lifetimes"][conn.kind].append(round(now() - conn.connected, 2))
         conn.state = "closed"
+        if by_server and reconnect and now() < duration - 1:
+            plan.append(conn.kind)  # the flood goes on: a closed connection is replaced at once
+            stats["reconnects"] += 1
 
     def write_status(final: bool = False) -> None:
         ages = {"idle": 0.0, "slow": 0.0, "connect": 0.0}
@@ -443,7 +442,8 @@ def attack(spec: dict) -> None:
     while now() < duration:
         # Open what is still planned, in bursts.
         burst = 0
-        while plan and burst < 500:
+        budget = 500 if rate <= 0 else min(500, int(rate * now()) + 1 - stats["opened"])
+        while plan and burst < budget:
             kind = plan.pop()
             try:
                 sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -467,11 +467,12 @@ def attack(spec: dict) -> None:
             stats["opened"] += 1
             burst += 1
         stats["peak_open"] = max(stats["peak_open"], len(conns))
+        stats["peak_established"] = max(stats["peak_established"], sum(stats["established"].values()))
         timeout = 0.2
         if sends:
             timeout = max(0.0, min(timeout, sends[0][0] - now()))
         if plan:
-            timeout = 0.0
+            timeout = 0.0 if rate <= 0 else min(timeout, 0.01)
         for key, events in selector.select(timeout):
             conn = conns.get(key.fd)
             if conn is None:
@@ -482,6 +483,8 @@ def attack(spec: dict) -> None:
                     name = errno.errorcode.get(code, str(code))
                     stats["connect_errors"][name] = stats["connect_errors"].get(name, 0) + 1
                     close(conn, False)
+                    if reconnect and now() < duration - 1:
+                        plan.append(conn.kind)
                     continue
                 conn.state, conn.connected = "connected", now()
                 stats["established"][conn.kind] += 1
