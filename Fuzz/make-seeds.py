@@ -2,8 +2,9 @@
 """Writes the fuzz seed corpus, Fuzz/Corpus/<target>/, from the KeyFormats test fixtures and small hand-made inputs.
 
 Run from the repository root: `python3 Fuzz/make-seeds.py`. It is deterministic (no randomness, no tools): running it
-again rewrites the same seed files. Files named `crash-*` are reproducers of bugs the fuzzers or reviews found; they
-are written here too, and the Swift test suites load them by name. scripts/fuzz never writes into Fuzz/Corpus.
+again rewrites the same seed files. Files named `crash-*` reproduce traps the fuzzers or reviews found, and
+`regression-*` other bugs; they are written here too, and the Swift test suites load the crashes by name.
+scripts/fuzz never writes into Fuzz/Corpus.
 """
 from __future__ import annotations
 
@@ -145,7 +146,7 @@ def main() -> None:
     for label, value in [("sha256", rsa["sha256"]), ("md5", rsa["md5"]), ("aws-created", rsa["awsCreated"]),
                          ("aws-imported", rsa["awsImported"]), ("ed25519-aws", expected["ssh-keygen-ed25519.openssh"]["awsImported"])]:
         write("OpenSSHPublicKey", f"fingerprint-{label}", value)
-    write("OpenSSHPublicKey", "crash-fingerprint-prepend-character", "ab\u0600")
+    write("OpenSSHPublicKey", "regression-fingerprint-prepend-character", "ab\u0600")
 
     # RFC 4716 blocks.
     write("RFC4716", "valid-ssh-keygen-rsa2048.rfc4716", fixture("valid/ssh-keygen-rsa2048.rfc4716"))
