@@ -139,3 +139,32 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Fuzz targets (Fuzz/<Name>/), for scripts/fuzz only: it sets KEYWAY_FUZZ and builds with `--sanitize fuzzer`, whose
+// libFuzzer supplies `main` and calls each target's `LLVMFuzzerTestOneInput`. Without libFuzzer they cannot link, so
+// a plain build never sees them; with it, the package shrinks to the targets they need, so one build makes them all.
+if Context.environment["KEYWAY_FUZZ"] != nil {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("KeyMaterial", ["KeyFormats"]),
+        ("PEM", ["KeyFormats"]),
+        ("OpenSSHPublicKey", ["KeyFormats"]),
+        ("RFC4716", ["KeyFormats"]),
+        ("OpenSSHPrivateKey", ["KeyFormats"]),
+        ("PPK", ["KeyFormats", .product(name: "Crypto", package: "swift-crypto")]),
+        ("CertificateKeyCheck", ["KeyFormats"]),
+        ("QueryParameters", ["AWSProtocol"]),
+        ("SigV4Authorization", ["AWSProtocol"]),
+        ("InstanceConnectJSON", ["EC2API"]),
+    ]
+    let needed: Set<String> = ["KeyFormats", "AWSProtocol", "KeywayCore", "EC2API"]
+    package.targets.removeAll { !needed.contains($0.name) }
+    package.products.removeAll()
+    for (name, dependencies) in fuzzTargets {
+        package.targets.append(
+            .executableTarget(
+                name: "Fuzz\(name)", dependencies: dependencies, path: "Fuzz/\(name)",
+                swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+            )
+        )
+    }
+}

@@ -137,11 +137,32 @@ import Testing
         }
     }
 
+    /// The whole committed fuzz corpus of the key-format targets goes through every reader without a trap.
+    @Test func fuzzCorpusReplays() throws {
+        for target in ["KeyMaterial", "PEM", "OpenSSHPublicKey", "RFC4716", "PPK"] {
+            for file in try Self.corpusFiles(target) {
+                let bytes = Array(try Data(contentsOf: file))
+                _ = try? KeyMaterial(bytes: bytes)
+                _ = try? KeyMaterial(publicKeyBytes: bytes)
+                let text = String(decoding: bytes, as: UTF8.self)
+                _ = try? X509Certificate.chain(pemRepresentation: text)
+                _ = try? PublicKey(openSSHPublicKey: text)
+                _ = try? FingerprintQuery(text)
+            }
+        }
+    }
+
     static let corpusRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../Fuzz/Corpus").standardizedFileURL
 
     static func corpus(_ target: String, _ name: String) throws -> [UInt8] {
         Array(try Data(contentsOf: Self.corpusRoot.appendingPathComponent(target).appendingPathComponent(name)))
+    }
+
+    static func corpusFiles(_ target: String) throws -> [URL] {
+        try FileManager.default.contentsOfDirectory(
+            at: Self.corpusRoot.appendingPathComponent(target), includingPropertiesForKeys: nil
+        )
     }
 }
 
