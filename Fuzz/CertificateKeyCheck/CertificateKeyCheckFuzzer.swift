@@ -10,7 +10,8 @@ public func certificateKeyCheckFuzzer(_ data: UnsafePointer<UInt8>?, _ count: In
     let length = min(Int(bytes[0]) << 8 | Int(bytes[1]), bytes.count - 2)
     let der = Data(bytes[2..<(2 + length)])
     let keyPEM = String(decoding: bytes[(2 + length)...], as: UTF8.self)
-    let certificatePEM = "-----BEGIN CERTIFICATE-----\n" + der.base64EncodedString(options: .lineLength64Characters)
+    let certificatePEM =
+        "-----BEGIN CERTIFICATE-----\n" + der.base64EncodedString(options: .lineLength64Characters)
         + "\n-----END CERTIFICATE-----\n"
     _ = try? CertificateKeyCheck.privateKey(keyPEM, matchesCertificate: certificatePEM)
     if let leaf = try? X509Certificate(pemRepresentation: certificatePEM) {

@@ -6,7 +6,8 @@ import KeyFormats
 @_cdecl("LLVMFuzzerTestOneInput")
 public func openSSHPrivateKeyFuzzer(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let body = Data(UnsafeBufferPointer(start: data, count: data == nil ? 0 : count))
-    let text = "-----BEGIN OPENSSH PRIVATE KEY-----\n" + body.base64EncodedString(options: .lineLength64Characters)
+    let text =
+        "-----BEGIN OPENSSH PRIVATE KEY-----\n" + body.base64EncodedString(options: .lineLength64Characters)
         + "\n-----END OPENSSH PRIVATE KEY-----\n"
     if let material = try? KeyMaterial(text: text), let key = material.privateKey {
         let again = try? KeyMaterial(text: key.openSSHRepresentation(comment: material.comment ?? "", checkInt: 1))

@@ -47,14 +47,20 @@ private func buildPPK(_ input: ArraySlice<UInt8>) -> String? {
     }
     let mac: [UInt8] =
         version == 2
-        ? Array(HMAC<Insecure.SHA1>.authenticationCode(
-            for: macInput, using: SymmetricKey(data: Insecure.SHA1.hash(data: Array("putty-private-key-file-mac-key".utf8)))))
+        ? Array(
+            HMAC<Insecure.SHA1>.authenticationCode(
+                for: macInput,
+                using: SymmetricKey(data: Insecure.SHA1.hash(data: Array("putty-private-key-file-mac-key".utf8)))
+            )
+        )
         : Array(HMAC<SHA256>.authenticationCode(for: macInput, using: SymmetricKey(data: [UInt8]())))
     func lines(_ blob: [UInt8]) -> [String] {
         let encoded = Data(blob).base64EncodedString()
         return stride(from: 0, to: encoded.count, by: 64).map { start in
             let from = encoded.index(encoded.startIndex, offsetBy: start)
-            return String(encoded[from..<(encoded.index(from, offsetBy: 64, limitedBy: encoded.endIndex) ?? encoded.endIndex)])
+            return String(
+                encoded[from..<(encoded.index(from, offsetBy: 64, limitedBy: encoded.endIndex) ?? encoded.endIndex)]
+            )
         }
     }
     let publicLines = lines(publicBlob)
@@ -62,9 +68,11 @@ private func buildPPK(_ input: ArraySlice<UInt8>) -> String? {
     var text = "PuTTY-User-Key-File-\(version): \(algorithmText)\nEncryption: none\nComment: \(commentText)\n"
     text += "Public-Lines: \(publicLines.count)\n" + publicLines.map { $0 + "\n" }.joined()
     text += "Private-Lines: \(privateLines.count)\n" + privateLines.map { $0 + "\n" }.joined()
-    text += "Private-MAC: " + mac.map { byte in
-        let digits = Array("0123456789abcdef")
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
-    }.joined() + "\n"
+    text +=
+        "Private-MAC: "
+        + mac.map { byte in
+            let digits = Array("0123456789abcdef")
+            return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
+        }.joined() + "\n"
     return text
 }

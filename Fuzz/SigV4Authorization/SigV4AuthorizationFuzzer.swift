@@ -15,18 +15,26 @@ public func sigV4AuthorizationFuzzer(_ data: UnsafePointer<UInt8>?, _ count: Int
     ]
     if !authorization.isEmpty { headers.append(("Authorization", authorization)) }
     let request = AWSRequest(
-        method: "POST", path: "/", query: String(decoding: parts[1], as: UTF8.self), headers: headers, body: parts[2]
+        method: "POST",
+        path: "/",
+        query: String(decoding: parts[1], as: UTF8.self),
+        headers: headers,
+        body: parts[2]
     )
     guard let parameters = try? QueryParameters(request: request) else { return 0 }
     _ = CredentialScope(request: request, parameters: parameters)
-    guard case .success(let signed?) = Result(catching: { () throws(SignatureV4Failure) in
-        try SignedRequest(request: request, parameters: parameters)
-    }) else { return 0 }
+    guard
+        case .success(let signed?) = Result(catching: { () throws(SignatureV4Failure) in
+            try SignedRequest(request: request, parameters: parameters)
+        })
+    else { return 0 }
     precondition(signed.signature.utf8.count == 64, "a parsed signature is 64 hex digits")
     precondition(signed.signedHeaders.contains("host"), "host is always signed")
     _ = try? signed.checkTime(now: Date(timeIntervalSince1970: 1_440_938_160))
     let key = SignedRequest.signingKey(
-        secret: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", date: signed.scope.date, region: signed.scope.region,
+        secret: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        date: signed.scope.date,
+        region: signed.scope.region,
         service: signed.scope.service
     )
     _ = signed.canonicalRequest(for: request)

@@ -14,7 +14,9 @@ enum ASCII {
         return Self.withBytes(a) { a in
             Self.withBytes(b) { b in
                 for index in 0..<a.count where a[index] != b[index] {
-                    guard Self.lowercased(a[index]) == Self.lowercased(b[index]), Self.isLetter(a[index]) else { return false }
+                    guard Self.lowercased(a[index]) == Self.lowercased(b[index]), Self.isLetter(a[index]) else {
+                        return false
+                    }
                 }
                 return true
             }

@@ -50,22 +50,30 @@ public struct AWSError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// The `Action` is not one this service knows.
     public static func invalidAction(_ action: String) -> AWSError {
-        AWSError(code: "InvalidAction", message: "The action \(action.quotedInMessage) is not valid for this web service.")
+        AWSError(
+            code: "InvalidAction",
+            message: "The action \(action.quotedInMessage) is not valid for this web service."
+        )
     }
 
     /// A server fault that the client did not cause (EC2's `InternalError`, 500); `cause` goes to the log, not to
     /// the client.
     public static func internalError(cause: String) -> AWSError {
         AWSError(
-            code: "InternalError", message: "An internal error has occurred.", status: .internalServerError, cause: cause
+            code: "InternalError",
+            message: "An internal error has occurred.",
+            status: .internalServerError,
+            cause: cause
         )
     }
 
     /// IAM's and STS's answer to a server fault (`ServiceFailure`, 500); `cause` goes to the log, not to the client.
     public static func serviceFailure(cause: String) -> AWSError {
         AWSError(
-            code: "ServiceFailure", message: "The request processing has failed because of an unknown error.",
-            status: .internalServerError, cause: cause
+            code: "ServiceFailure",
+            message: "The request processing has failed because of an unknown error.",
+            status: .internalServerError,
+            cause: cause
         )
     }
 }

@@ -5,19 +5,28 @@ public enum AWSTimestamp {
     /// EC2's form, with milliseconds: `2022-04-28T11:37:26.000Z`.
     public static func iso8601Milliseconds(_ date: Date) -> String {
         let c = Self.components(date)
-        return Self.format([(c.year, 4, "-"), (c.month, 2, "-"), (c.day, 2, "T"), (c.hour, 2, ":"), (c.minute, 2, ":"), (c.second, 2, "."), (c.millisecond, 3, "Z")])
+        return Self.format([
+            (c.year, 4, "-"), (c.month, 2, "-"), (c.day, 2, "T"), (c.hour, 2, ":"), (c.minute, 2, ":"),
+            (c.second, 2, "."), (c.millisecond, 3, "Z"),
+        ])
     }
 
     /// IAM's form, whole seconds: `2026-02-19T18:34:51Z`.
     public static func iso8601Seconds(_ date: Date) -> String {
         let c = Self.components(date)
-        return Self.format([(c.year, 4, "-"), (c.month, 2, "-"), (c.day, 2, "T"), (c.hour, 2, ":"), (c.minute, 2, ":"), (c.second, 2, "Z")])
+        return Self.format([
+            (c.year, 4, "-"), (c.month, 2, "-"), (c.day, 2, "T"), (c.hour, 2, ":"), (c.minute, 2, ":"),
+            (c.second, 2, "Z"),
+        ])
     }
 
     /// SigV4's form, `20150830T123600Z`.
     public static func amzDate(_ date: Date) -> String {
         let c = Self.components(date)
-        return Self.format([(c.year, 4, nil), (c.month, 2, nil), (c.day, 2, "T"), (c.hour, 2, nil), (c.minute, 2, nil), (c.second, 2, "Z")])
+        return Self.format([
+            (c.year, 4, nil), (c.month, 2, nil), (c.day, 2, "T"), (c.hour, 2, nil), (c.minute, 2, nil),
+            (c.second, 2, "Z"),
+        ])
     }
 
     /// Writes each value zero-padded to its width, followed by its separator (ASCII), without a formatter: these run
@@ -69,8 +78,13 @@ public enum AWSTimestamp {
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
         return Components(
-            year: year, month: month, day: day, hour: secondOfDay / 3600, minute: secondOfDay / 60 % 60,
-            second: secondOfDay % 60, millisecond: millisecond
+            year: year,
+            month: month,
+            day: day,
+            hour: secondOfDay / 3600,
+            minute: secondOfDay / 60 % 60,
+            second: secondOfDay % 60,
+            millisecond: millisecond
         )
     }
 }

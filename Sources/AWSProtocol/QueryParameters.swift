@@ -51,7 +51,10 @@ public struct QueryParameters: Sendable {
     public func int(_ name: String) throws(AWSError) -> Int? {
         guard let value = self.values[name] else { return nil }
         guard let number = Int(value) else {
-            throw AWSError(code: "InvalidParameterValue", message: "Invalid value '\(value.quotedInMessage)' for \(name). It must be an integer.")
+            throw AWSError(
+                code: "InvalidParameterValue",
+                message: "Invalid value '\(value.quotedInMessage)' for \(name). It must be an integer."
+            )
         }
         return number
     }
@@ -63,7 +66,9 @@ public struct QueryParameters: Sendable {
         let prefixLength = name.utf8.count + 1
         for (key, value) in self.values where key.utf8.count > prefixLength {
             let utf8 = key.utf8
-            guard utf8.starts(with: name.utf8), utf8[utf8.index(utf8.startIndex, offsetBy: prefixLength - 1)] == UInt8(ascii: ".") else {
+            guard utf8.starts(with: name.utf8),
+                utf8[utf8.index(utf8.startIndex, offsetBy: prefixLength - 1)] == UInt8(ascii: ".")
+            else {
                 continue
             }
             // `N` written as AWS writes it: decimal digits, no sign, no leading zero.
@@ -105,7 +110,9 @@ public struct QueryParameters: Sendable {
                 let name = try Self.percentDecode(pair[pair.startIndex..<(equals ?? pair.endIndex)])
                 let value = equals.map { try? Self.percentDecode(pair[pair.index(after: $0)...]) } ?? ""
                 guard let value else {
-                    throw .malformedQueryString("The value of parameter \(name.quotedInMessage) is not valid form-encoded UTF-8.")
+                    throw .malformedQueryString(
+                        "The value of parameter \(name.quotedInMessage) is not valid form-encoded UTF-8."
+                    )
                 }
                 guard !name.isEmpty else {
                     throw .malformedQueryString("The request has a parameter with an empty name.")

@@ -36,7 +36,9 @@ public struct SignedRequest: Sendable {
             guard let amzDate = request.header("X-Amz-Date") else {
                 // Checked after the header's own form, as before: a malformed header is reported first.
                 _ = try Self.authorizationFields(authorization)
-                throw .incompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+                throw .incompleteSignature(
+                    "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
+                )
             }
             let securityToken = request.header("X-Amz-Security-Token")
             // Read as UTF-8 bytes in place: every part of a well-formed header is ASCII, and this runs for every request.
@@ -44,8 +46,12 @@ public struct SignedRequest: Sendable {
                 Result { () throws(SignatureV4Failure) in
                     let fields = try Self.authorizationFields(in: bytes)
                     return try SignedRequest(
-                        credential: bytes[fields.credential], signedHeaders: bytes[fields.signedHeaders],
-                        signature: bytes[fields.signature], amzDate: amzDate, securityToken: securityToken, expires: nil
+                        credential: bytes[fields.credential],
+                        signedHeaders: bytes[fields.signedHeaders],
+                        signature: bytes[fields.signature],
+                        amzDate: amzDate,
+                        securityToken: securityToken,
+                        expires: nil
                     )
                 }
             }
@@ -54,7 +60,8 @@ public struct SignedRequest: Sendable {
             guard algorithm == "AWS4-HMAC-SHA256" else {
                 throw .incompleteSignature("X-Amz-Algorithm only supports 'AWS4-HMAC-SHA256'.")
             }
-            guard let credential = parameters["X-Amz-Credential"], let signedHeaders = parameters["X-Amz-SignedHeaders"],
+            guard let credential = parameters["X-Amz-Credential"],
+                let signedHeaders = parameters["X-Amz-SignedHeaders"],
                 let signature = parameters["X-Amz-Signature"], let amzDate = parameters["X-Amz-Date"],
                 let expiresText = parameters["X-Amz-Expires"]
             else {
@@ -63,7 +70,9 @@ public struct SignedRequest: Sendable {
                 )
             }
             guard let expires = Int(expiresText), (1...Self.maximumExpires).contains(expires) else {
-                throw .incompleteSignature("X-Amz-Expires must be a number of seconds from 1 to \(Self.maximumExpires).")
+                throw .incompleteSignature(
+                    "X-Amz-Expires must be a number of seconds from 1 to \(Self.maximumExpires)."
+                )
             }
             let securityToken = parameters["X-Amz-Security-Token"]
             let parsed = ASCII.withBytes(credential) { credential in
@@ -71,8 +80,12 @@ public struct SignedRequest: Sendable {
                     ASCII.withBytes(signature) { signature in
                         Result { () throws(SignatureV4Failure) in
                             try SignedRequest(
-                                credential: credential[...], signedHeaders: signedHeaders[...], signature: signature[...],
-                                amzDate: amzDate, securityToken: securityToken, expires: expires
+                                credential: credential[...],
+                                signedHeaders: signedHeaders[...],
+                                signature: signature[...],
+                                amzDate: amzDate,
+                                securityToken: securityToken,
+                                expires: expires
                             )
                         }
                     }
@@ -100,7 +113,9 @@ public struct SignedRequest: Sendable {
     }
 
     /// Where `Credential`, `SignedHeaders` and `Signature` are in an `Authorization` header.
-    private static func authorizationFields(_ authorization: String) throws(SignatureV4Failure) -> (
+    private static func authorizationFields(
+        _ authorization: String
+    ) throws(SignatureV4Failure) -> (
         credential: Range<Int>, signedHeaders: Range<Int>, signature: Range<Int>
     ) {
         try ASCII.withBytes(authorization) { bytes in
@@ -110,16 +125,21 @@ public struct SignedRequest: Sendable {
 
     /// Reads `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`: each of the three exactly once, nothing
     /// else. A lenient reader would let a second `Signature` or `SignedHeaders` decide what is verified.
-    private static func authorizationFields(in bytes: UnsafeBufferPointer<UInt8>) throws(SignatureV4Failure) -> (
+    private static func authorizationFields(
+        in bytes: UnsafeBufferPointer<UInt8>
+    ) throws(SignatureV4Failure) -> (
         credential: Range<Int>, signedHeaders: Range<Int>, signature: Range<Int>
     ) {
         let algorithm = "AWS4-HMAC-SHA256".utf8
-        guard bytes.starts(with: algorithm), bytes.count == algorithm.count || bytes[algorithm.count] == UInt8(ascii: " ")
+        guard bytes.starts(with: algorithm),
+            bytes.count == algorithm.count || bytes[algorithm.count] == UInt8(ascii: " ")
         else {
             throw .incompleteSignature("Only AWS4-HMAC-SHA256 signatures are supported.")
         }
         // Parts are separated by commas and spaces, as AWS reads them: `Name=value`, the value up to the next separator.
-        var credential, signedHeaders, signature: Range<Int>?
+        var credential: Range<Int>?
+        var signedHeaders: Range<Int>?
+        var signature: Range<Int>?
         var start = algorithm.count
         while start < bytes.count {
             guard bytes[start] != UInt8(ascii: ","), bytes[start] != UInt8(ascii: " ") else {
@@ -147,7 +167,8 @@ public struct SignedRequest: Sendable {
             } else {
                 // Shown only when it is a plain word: header bytes may be anything, and the text goes into XML.
                 let shown =
-                    name.count <= 40 && name.allSatisfy({ ASCII.isLetter($0) || $0 &- 0x30 < 10 || $0 == UInt8(ascii: "-") })
+                    name.count <= 40
+                        && name.allSatisfy({ ASCII.isLetter($0) || $0 &- 0x30 < 10 || $0 == UInt8(ascii: "-") })
                     ? " '\(ASCII.string(name))'" : ""
                 throw .incompleteSignature(
                     "Authorization header has an unknown parameter\(shown); it takes only Credential, SignedHeaders and Signature."
@@ -170,18 +191,29 @@ public struct SignedRequest: Sendable {
     /// AWS's text for a part without `=`, which names the header by its hash rather than quoting a signature.
     private static func missingEqualSign(_ header: UnsafeBufferPointer<UInt8>) -> String {
         let digest = Data(SHA256.hash(data: UnsafeRawBufferPointer(header))).base64EncodedString()
-        return "Invalid key=value pair (missing equal-sign) in Authorization header (hashed with SHA-256 and encoded with Base64): '\(digest)'."
+        return
+            "Invalid key=value pair (missing equal-sign) in Authorization header (hashed with SHA-256 and encoded with Base64): '\(digest)'."
     }
 
     private init(
-        credential: Bytes, signedHeaders: Bytes, signature: Bytes, amzDate: String, securityToken: String?, expires: Int?
+        credential: Bytes,
+        signedHeaders: Bytes,
+        signature: Bytes,
+        amzDate: String,
+        securityToken: String?,
+        expires: Int?
     ) throws(SignatureV4Failure) {
         guard let scope = CredentialScope(bytes: credential) else {
             throw .incompleteSignature("The Credential is not of the form AKID/yyyymmdd/region/service/aws4_request.")
         }
-        guard let signedAt = ASCII.withBytes(amzDate, { date in
-            date.count == 16 && date.starts(with: scope.date.utf8) ? AmzDate.parse(bytes: date[...]) : nil
-        }) else {
+        guard
+            let signedAt = ASCII.withBytes(
+                amzDate,
+                { date in
+                    date.count == 16 && date.starts(with: scope.date.utf8) ? AmzDate.parse(bytes: date[...]) : nil
+                }
+            )
+        else {
             throw .incompleteSignature("The credential date does not match X-Amz-Date, or X-Amz-Date is malformed.")
         }
         var headers: [String] = []
@@ -205,7 +237,8 @@ public struct SignedRequest: Sendable {
         guard hasHost else {
             throw .incompleteSignature("The signed headers must include 'host'.")
         }
-        guard signature.count == 64, signature.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
+        guard signature.count == 64, signature.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
+        else {
             throw .signatureMismatch
         }
         self.scope = scope
@@ -223,10 +256,14 @@ public struct SignedRequest: Sendable {
         let signed = self.signedAt
         if let expires {
             guard now.timeIntervalSince(signed) <= TimeInterval(expires) else { throw .presignedURLExpired }
-            guard signed.timeIntervalSince(now) <= Self.allowedSkew else { throw .notYetCurrent(signed: signed, now: now) }
+            guard signed.timeIntervalSince(now) <= Self.allowedSkew else {
+                throw .notYetCurrent(signed: signed, now: now)
+            }
         } else {
             guard now.timeIntervalSince(signed) <= Self.allowedSkew else { throw .expired(signed: signed, now: now) }
-            guard signed.timeIntervalSince(now) <= Self.allowedSkew else { throw .notYetCurrent(signed: signed, now: now) }
+            guard signed.timeIntervalSince(now) <= Self.allowedSkew else {
+                throw .notYetCurrent(signed: signed, now: now)
+            }
         }
     }
 
@@ -256,7 +293,8 @@ public struct SignedRequest: Sendable {
             out.append(contentsOf: Self.canonicalQuery(request.query, presigned: self.expires != nil).utf8)
         }
         out.append(0x0A)
-        let signedHeaders = zip(self.signedHeaders, self.signedHeaders.dropFirst()).allSatisfy({ $0 < $1 })
+        let signedHeaders =
+            zip(self.signedHeaders, self.signedHeaders.dropFirst()).allSatisfy({ $0 < $1 })
             ? self.signedHeaders : self.signedHeaders.sorted()
         for name in signedHeaders {
             out.append(contentsOf: name.utf8)
@@ -358,7 +396,9 @@ public struct SignedRequest: Sendable {
             let value = parts.count > 1 ? Self.percentDecode(String(parts[1]), plusIsSpace: true) : ""
             pairs.append((Self.uriEncode(name, keepSlash: false), Self.uriEncode(value, keepSlash: false)))
         }
-        return pairs.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        return pairs.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(
+            separator: "&"
+        )
     }
 
     /// Appends a header value with leading and trailing spaces and tabs removed and each run inside made one space.
@@ -415,7 +455,9 @@ public struct SignedRequest: Sendable {
         var index = 0
         while index < input.count {
             let byte = input[index]
-            if byte == 0x25, index + 2 < input.count, let value = UInt8(String(decoding: input[index + 1...index + 2], as: UTF8.self), radix: 16) {
+            if byte == 0x25, index + 2 < input.count,
+                let value = UInt8(String(decoding: input[index + 1...index + 2], as: UTF8.self), radix: 16)
+            {
                 bytes.append(value)
                 index += 3
             } else {

@@ -27,32 +27,55 @@ extension AWSError {
         case .invalidResourceID:
             self.init(code: "InvalidID", message: "The ID '\(error.subject.quotedInMessage)' is not valid")
         case .invalidFilter:
-            self.init(code: "InvalidParameterValue", message: "The filter '\(error.subject.quotedInMessage)' is invalid")
+            self.init(
+                code: "InvalidParameterValue",
+                message: "The filter '\(error.subject.quotedInMessage)' is invalid"
+            )
         case .filterValueTooLong:
             self.init(code: "FilterLimitExceeded", message: "The maximum length for a filter value is 255 characters")
         case .instanceNotFound:
-            self.init(code: "InvalidInstanceID.NotFound", message: "The instance ID '\(error.subject.quotedInMessage)' does not exist")
+            self.init(
+                code: "InvalidInstanceID.NotFound",
+                message: "The instance ID '\(error.subject.quotedInMessage)' does not exist"
+            )
         case .instanceIDMalformed:
-            self.init(code: "InvalidInstanceID.Malformed", message: "Invalid id: \"\(error.subject.quotedInMessage)\" (expecting \"i-...\")")
+            self.init(
+                code: "InvalidInstanceID.Malformed",
+                message: "Invalid id: \"\(error.subject.quotedInMessage)\" (expecting \"i-...\")"
+            )
         case .imageIDMalformed:
-            self.init(code: "InvalidAMIID.Malformed", message: "Invalid id: \"\(error.subject.quotedInMessage)\" (expecting \"ami-...\")")
+            self.init(
+                code: "InvalidAMIID.Malformed",
+                message: "Invalid id: \"\(error.subject.quotedInMessage)\" (expecting \"ami-...\")"
+            )
         case .instanceLimitExceeded:
             self.init(code: "InstanceLimitExceeded", message: error.detail)
         case .imageNotFound:
-            self.init(code: "InvalidAMIID.NotFound", message: "The image id '[\(error.subject.quotedInMessage)]' does not exist")
+            self.init(
+                code: "InvalidAMIID.NotFound",
+                message: "The image id '[\(error.subject.quotedInMessage)]' does not exist"
+            )
         case .incorrectInstanceState:
             self.init(code: "IncorrectInstanceState", message: error.detail)
         case .idempotentParameterMismatch:
             self.init(
                 code: "IdempotentParameterMismatch",
-                message: "The client token you have provided is associated with a resource that is already deleted or that has different parameters."
+                message:
+                    "The client token you have provided is associated with a resource that is already deleted or that has different parameters."
             )
         case .invalidParameterCombination:
             self.init(code: "InvalidParameterCombination", message: error.detail)
         case .accessDenied:
-            self.init(code: "UnauthorizedOperation", message: "You are not authorized to perform this operation.", status: .forbidden)
+            self.init(
+                code: "UnauthorizedOperation",
+                message: "You are not authorized to perform this operation.",
+                status: .forbidden
+            )
         case .invalidParameterValue:
-            self.init(code: "InvalidParameterValue", message: "Invalid value for parameter \(error.subject): \(error.detail)")
+            self.init(
+                code: "InvalidParameterValue",
+                message: "Invalid value for parameter \(error.subject): \(error.detail)"
+            )
         default:
             self = .internalError(cause: error.description)
         }
@@ -73,7 +96,11 @@ extension AWSError {
         case .incompleteSignature(let reason):
             AWSError(code: "IncompleteSignature", message: reason)
         case .unknownAccessKey, .signatureMismatch:
-            AWSError(code: "AuthFailure", message: "AWS was not able to validate the provided access credentials", status: .unauthorized)
+            AWSError(
+                code: "AuthFailure",
+                message: "AWS was not able to validate the provided access credentials",
+                status: .unauthorized
+            )
         case .expired, .notYetCurrent, .presignedURLExpired:
             AWSError(code: "RequestExpired", message: "Request has expired.")
         case .internalFailure(let cause):

@@ -15,7 +15,8 @@ extension QueryParameters {
             guard values <= Filter.maximumValuesPerCall else {
                 throw AWSError(
                     code: "FilterLimitExceeded",
-                    message: "The maximum number of filter values specified on a single call is \(Filter.maximumValuesPerCall)"
+                    message:
+                        "The maximum number of filter values specified on a single call is \(Filter.maximumValuesPerCall)"
                 )
             }
             filters.append(filter)

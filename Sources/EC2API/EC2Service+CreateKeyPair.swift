@@ -13,7 +13,13 @@ extension EC2Service {
         let tags = try parameters.tagSpecifications(for: KeyPairService.keyPairResourceType)
         try KeyPair.validateName(name)
         try Self.checkDryRun(parameters)
-        let created = try await self.keyPairs.createKeyPair(in: context.scope, name: name, type: type, format: format, tags: tags)
+        let created = try await self.keyPairs.createKeyPair(
+            in: context.scope,
+            name: name,
+            type: type,
+            format: format,
+            tags: tags
+        )
         return Self.response("CreateKeyPair", context: context) { writer in
             writer.element("keyPairId", created.keyPair.id.rawValue)
             writer.element("keyName", created.keyPair.name)
@@ -25,7 +31,9 @@ extension EC2Service {
 
     /// Reads an enumerated parameter; a value outside the enumeration is `InvalidParameterValue`.
     static func enumeration<T: RawRepresentable & CaseIterable>(
-        _ parameters: QueryParameters, _ name: String, default defaultValue: T
+        _ parameters: QueryParameters,
+        _ name: String,
+        default defaultValue: T
     ) throws(AWSError) -> T where T.RawValue == String {
         guard let text = parameters[name] else { return defaultValue }
         guard let value = T(rawValue: text) else {

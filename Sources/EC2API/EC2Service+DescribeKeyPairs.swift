@@ -10,7 +10,12 @@ extension EC2Service {
         let filters = try parameters.filters()
         let includePublicKey = try parameters.bool("IncludePublicKey")
         try Self.checkDryRun(parameters)
-        let pairs = try await self.keyPairs.describeKeyPairs(in: context.scope, names: names, ids: ids, filters: filters)
+        let pairs = try await self.keyPairs.describeKeyPairs(
+            in: context.scope,
+            names: names,
+            ids: ids,
+            filters: filters
+        )
         return Self.response("DescribeKeyPairs", context: context) { writer in
             guard !pairs.isEmpty else {
                 writer.emptyElement("keySet")

@@ -15,7 +15,10 @@ extension EC2Service {
         }
         try Self.checkDryRun(parameters)
         let keyPair = try await self.keyPairs.importKeyPair(
-            in: context.scope, name: name, publicKeyMaterial: Array(material), tags: tags
+            in: context.scope,
+            name: name,
+            publicKeyMaterial: Array(material),
+            tags: tags
         )
         return Self.response("ImportKeyPair", context: context) { writer in
             writer.element("keyFingerprint", keyPair.fingerprint)

@@ -12,9 +12,14 @@ extension EC2Service {
         let tags = try parameters.tagSpecifications(for: "instance")
         try Self.checkDryRun(parameters)
         let launched = try await self.instances.run(
-            in: context.scope, imageID: imageID, minCount: minCount, maxCount: maxCount,
-            instanceType: parameters["InstanceType"] ?? "m1.small", keyName: parameters["KeyName"],
-            clientToken: parameters["ClientToken"], tags: tags
+            in: context.scope,
+            imageID: imageID,
+            minCount: minCount,
+            maxCount: maxCount,
+            instanceType: parameters["InstanceType"] ?? "m1.small",
+            keyName: parameters["KeyName"],
+            clientToken: parameters["ClientToken"],
+            tags: tags
         )
         return Self.response("RunInstances", context: context) { writer in
             writer.element("reservationId", launched.first?.reservationID ?? "")
@@ -37,7 +42,11 @@ extension EC2Service {
         let nextToken = parameters["NextToken"]
         try Self.checkDryRun(parameters)
         let (found, next) = try await self.instances.describe(
-            in: context.scope, ids: ids, filters: filters, maxResults: maxResults, nextToken: nextToken
+            in: context.scope,
+            ids: ids,
+            filters: filters,
+            maxResults: maxResults,
+            nextToken: nextToken
         )
         var reservations: [(String, [Instance])] = []
         for instance in found {
@@ -61,7 +70,9 @@ extension EC2Service {
                         writer.emptyElement("groupSet")
                         writer.element("instancesSet") { writer in
                             for instance in members {
-                                writer.element("item") { writer in Self.write(instance, state: instance.state, into: &writer) }
+                                writer.element("item") { writer in
+                                    Self.write(instance, state: instance.state, into: &writer)
+                                }
                             }
                         }
                     }
@@ -110,7 +121,9 @@ extension EC2Service {
     func describeImages(_ parameters: QueryParameters, context: Context) throws -> String {
         let ids = parameters.list("ImageId")
         let filters = try parameters.filters()
-        for filter in filters { try filter.validate(supported: ["image-id", "name", "platform", "state", "owner-alias", "is-public"]) }
+        for filter in filters {
+            try filter.validate(supported: ["image-id", "name", "platform", "state", "owner-alias", "is-public"])
+        }
         try Self.checkDryRun(parameters)
         if let missing = ids.first(where: { id in !Image.catalogue.contains { $0.id == id } }) {
             throw AWSError(ec2: KeywayError(.imageNotFound, subject: missing))
@@ -163,7 +176,8 @@ extension EC2Service {
         writer.element("amiLaunchIndex", String(instance.launchIndex))
         writer.element("instanceType", instance.instanceType)
         writer.element("launchTime", AWSTimestamp.iso8601Milliseconds(instance.launchTime))
-        writer.element("placement") { writer in writer.element("availabilityZone", instance.scope.region.rawValue + "a") }
+        writer.element("placement") { writer in writer.element("availabilityZone", instance.scope.region.rawValue + "a")
+        }
         if instance.platform == .windows { writer.element("platform", "windows") }
         writer.element("privateIpAddress", instance.privateIP)
         writer.tagSet(instance.tags)

@@ -27,7 +27,9 @@ extension EC2Service {
         }
         try Self.checkDryRun(parameters)
         try await self.keyPairs.deleteTags(
-            in: context.scope, resourceIDs: resources, deletions: deletions.isEmpty ? nil : deletions
+            in: context.scope,
+            resourceIDs: resources,
+            deletions: deletions.isEmpty ? nil : deletions
         )
         return Self.response("DeleteTags", context: context) { writer in writer.element("return", true) }
     }
@@ -40,7 +42,10 @@ extension EC2Service {
         let nextToken = parameters["NextToken"]
         try Self.checkDryRun(parameters)
         let page = try await self.keyPairs.describeTags(
-            in: context.scope, filters: filters, maxResults: maxResults, nextToken: nextToken
+            in: context.scope,
+            filters: filters,
+            maxResults: maxResults,
+            nextToken: nextToken
         )
         return Self.response("DescribeTags", context: context) { writer in
             if page.tags.isEmpty {

@@ -64,9 +64,12 @@ public struct EC2Service: Sendable {
             case "DescribeRegions": return try self.describeRegions(parameters, context: context)
             case "RunInstances": return try await self.runInstances(parameters, context: context)
             case "DescribeInstances": return try await self.describeInstances(parameters, context: context)
-            case "StartInstances": return try await self.changeInstances(parameters, context: context, action: "StartInstances")
-            case "StopInstances": return try await self.changeInstances(parameters, context: context, action: "StopInstances")
-            case "TerminateInstances": return try await self.changeInstances(parameters, context: context, action: "TerminateInstances")
+            case "StartInstances":
+                return try await self.changeInstances(parameters, context: context, action: "StartInstances")
+            case "StopInstances":
+                return try await self.changeInstances(parameters, context: context, action: "StopInstances")
+            case "TerminateInstances":
+                return try await self.changeInstances(parameters, context: context, action: "TerminateInstances")
             case "GetPasswordData": return try await self.getPasswordData(parameters, context: context)
             case "DescribeImages": return try self.describeImages(parameters, context: context)
             default: throw AWSError.invalidAction(action)
@@ -84,7 +87,8 @@ public struct EC2Service: Sendable {
     static func checkDryRun(_ parameters: QueryParameters) throws(AWSError) {
         if try parameters.bool("DryRun") {
             throw AWSError(
-                code: "DryRunOperation", message: "Request would have succeeded, but DryRun flag is set.",
+                code: "DryRunOperation",
+                message: "Request would have succeeded, but DryRun flag is set.",
                 status: .preconditionFailed
             )
         }

@@ -27,9 +27,15 @@ public struct InstanceConnectService: Sendable {
     /// unconfirmed, so client errors are 400 and an authorization failure 403.
     public func handle(target: String, body: [UInt8], scope: Scope, requestID: String) async -> Answer {
         guard target == Self.target else {
-            return Self.error("UnknownOperationException", "The operation \(target.quotedInMessage) is not supported.", 400)
+            return Self.error(
+                "UnknownOperationException",
+                "The operation \(target.quotedInMessage) is not supported.",
+                400
+            )
         }
-        let instanceID: String, user: String, key: String
+        let instanceID: String
+        let user: String
+        let key: String
         switch Self.parseRequest(body) {
         case .success(let request): (instanceID, user, key) = (request.instanceID, request.user, request.publicKey)
         case .failure(let answer): return answer
@@ -38,16 +44,30 @@ public struct InstanceConnectService: Sendable {
             try await self.instances.sendSSHPublicKey(in: scope, instanceID: instanceID, user: user, publicKey: key)
         } catch let error as KeywayError {
             switch error.code {
-            case .instanceNotFound: return Self.error("EC2InstanceNotFoundException", "Instance not found: \(instanceID)", 400)
-            case .incorrectInstanceState: return Self.error("EC2InstanceStateInvalidException", "Instance \(instanceID) is not in a valid state.", 400)
-            default: return Self.error("InvalidArgsException", error.detail.isEmpty ? "Invalid arguments." : error.detail, 400)
+            case .instanceNotFound:
+                return Self.error("EC2InstanceNotFoundException", "Instance not found: \(instanceID)", 400)
+            case .incorrectInstanceState:
+                return Self.error(
+                    "EC2InstanceStateInvalidException",
+                    "Instance \(instanceID) is not in a valid state.",
+                    400
+                )
+            default:
+                return Self.error(
+                    "InvalidArgsException",
+                    error.detail.isEmpty ? "Invalid arguments." : error.detail,
+                    400
+                )
             }
         } catch {
             var answer = Self.error("ServiceException", "The service failed to process the request.", 500)
             answer.cause = "\(error)"
             return answer
         }
-        let answer = try! JSONSerialization.data(withJSONObject: ["RequestId": requestID, "Success": true], options: [.sortedKeys])
+        let answer = try! JSONSerialization.data(
+            withJSONObject: ["RequestId": requestID, "Success": true],
+            options: [.sortedKeys]
+        )
         return Answer(status: 200, body: String(decoding: answer, as: UTF8.self), errorCode: nil)
     }
 
@@ -66,14 +86,22 @@ public struct InstanceConnectService: Sendable {
         }
         guard let instanceID = object["InstanceId"] as? String, (10...32).contains(instanceID.count) else {
             return .failure(
-                Self.error("InvalidArgsException", "InstanceId must be 10 to 32 characters of the form i-[a-f0-9]+.", 400)
+                Self.error(
+                    "InvalidArgsException",
+                    "InstanceId must be 10 to 32 characters of the form i-[a-f0-9]+.",
+                    400
+                )
             )
         }
         guard let user = object["InstanceOSUser"] as? String, (1...32).contains(user.count),
             user.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." || $0 == "$" })
         else {
             return .failure(
-                Self.error("InvalidArgsException", "InstanceOSUser must be 1 to 32 characters of a POSIX user name.", 400)
+                Self.error(
+                    "InvalidArgsException",
+                    "InstanceOSUser must be 1 to 32 characters of a POSIX user name.",
+                    400
+                )
             )
         }
         guard let key = object["SSHPublicKey"] as? String, (80...4096).contains(key.count) else {
@@ -84,7 +112,10 @@ public struct InstanceConnectService: Sendable {
 
     /// The JSON error body botocore reads: `__type` and `Message`.
     public static func error(_ code: String, _ message: String, _ status: Int) -> Answer {
-        let body = try! JSONSerialization.data(withJSONObject: ["__type": code, "Message": message], options: [.sortedKeys])
+        let body = try! JSONSerialization.data(
+            withJSONObject: ["__type": code, "Message": message],
+            options: [.sortedKeys]
+        )
         return Answer(status: status, body: String(decoding: body, as: UTF8.self), errorCode: code)
     }
 }

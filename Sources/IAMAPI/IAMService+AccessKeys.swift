@@ -26,7 +26,10 @@ extension IAMService {
         let maxItems = try input.maxItems()
         try input.check()
         let page = try await self.identity.listAccessKeys(
-            by: context.principal, userName: userName, marker: marker, maxItems: maxItems
+            by: context.principal,
+            userName: userName,
+            marker: marker,
+            maxItems: maxItems
         )
         return Self.response("ListAccessKeys", requestID: context.requestID) { writer in
             writer.element("AccessKeyMetadata") { writer in
@@ -49,7 +52,9 @@ extension IAMService {
         let id = input.required("AccessKeyId", .accessKeyID)
         let status = AccessKey.Status(rawValue: input.required("Status", oneOf: AccessKey.Status.iamValues))
         try input.check()
-        guard let status else { throw AWSError.serviceFailure(cause: "a Status that passed validation is not a known status") }
+        guard let status else {
+            throw AWSError.serviceFailure(cause: "a Status that passed validation is not a known status")
+        }
         try await self.identity.updateAccessKey(by: context.principal, userName: userName, id: id, status: status)
         return Self.response("UpdateAccessKey", requestID: context.requestID)
     }

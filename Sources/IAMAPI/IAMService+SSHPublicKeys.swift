@@ -38,7 +38,10 @@ extension IAMService {
         let maxItems = try input.maxItems()
         try input.check()
         let page = try await self.identity.listSSHPublicKeys(
-            by: context.principal, userName: userName, marker: marker, maxItems: maxItems
+            by: context.principal,
+            userName: userName,
+            marker: marker,
+            maxItems: maxItems
         )
         return Self.response("ListSSHPublicKeys", requestID: context.requestID) { writer in
             writer.element("SSHPublicKeys") { writer in
@@ -61,7 +64,9 @@ extension IAMService {
         let id = input.required("SSHPublicKeyId", .publicKeyID)
         let status = AccessKey.Status(rawValue: input.required("Status", oneOf: AccessKey.Status.iamValues))
         try input.check()
-        guard let status else { throw AWSError.serviceFailure(cause: "a Status that passed validation is not a known status") }
+        guard let status else {
+            throw AWSError.serviceFailure(cause: "a Status that passed validation is not a known status")
+        }
         try await self.identity.updateSSHPublicKey(by: context.principal, userName: userName, id: id, status: status)
         return Self.response("UpdateSSHPublicKey", requestID: context.requestID)
     }

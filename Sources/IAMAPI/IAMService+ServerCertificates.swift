@@ -13,7 +13,13 @@ extension IAMService {
         let tags = input.tags()
         try input.check()
         let certificate = try await self.certificates.upload(
-            by: context.principal, name: name, path: path, body: body, privateKey: privateKey, chain: chain, tags: tags
+            by: context.principal,
+            name: name,
+            path: path,
+            body: body,
+            privateKey: privateKey,
+            chain: chain,
+            tags: tags
         )
         return Self.response("UploadServerCertificate", requestID: context.requestID) { writer in
             writer.element("ServerCertificateMetadata") { writer in Self.writeMetadata(certificate, into: &writer) }
@@ -43,7 +49,10 @@ extension IAMService {
         let maxItems = try input.maxItems()
         try input.check()
         let page = try await self.certificates.list(
-            by: context.principal, pathPrefix: pathPrefix, marker: marker, maxItems: maxItems
+            by: context.principal,
+            pathPrefix: pathPrefix,
+            marker: marker,
+            maxItems: maxItems
         )
         return Self.response("ListServerCertificates", requestID: context.requestID) { writer in
             writer.element("ServerCertificateMetadataList") { writer in

@@ -30,7 +30,10 @@ extension IAMService {
         let maxItems = try input.maxItems()
         try input.check()
         let page = try await self.identity.userTags(
-            by: context.principal, name: name, marker: marker, maxItems: maxItems
+            by: context.principal,
+            name: name,
+            marker: marker,
+            maxItems: maxItems
         )
         return Self.response("ListUserTags", requestID: context.requestID) { writer in
             Self.writeTags(page.items, into: &writer)

@@ -41,7 +41,10 @@ extension IAMService {
         let maxItems = try input.maxItems()
         try input.check()
         let page = try await self.identity.listUsers(
-            by: context.principal, pathPrefix: pathPrefix, marker: marker, maxItems: maxItems
+            by: context.principal,
+            pathPrefix: pathPrefix,
+            marker: marker,
+            maxItems: maxItems
         )
         return Self.response("ListUsers", requestID: context.requestID) { writer in
             writer.element("Users") { writer in

@@ -36,7 +36,8 @@ public struct IAMService: Sendable {
         guard parameters["Version"] == Self.version else {
             throw AWSError(
                 code: "NoSuchVersion",
-                message: "The requested version (\((parameters["Version"] ?? "").quotedInMessage)) of service AWSIdentityManagementV20100508 does not exist"
+                message:
+                    "The requested version (\((parameters["Version"] ?? "").quotedInMessage)) of service AWSIdentityManagementV20100508 does not exist"
             )
         }
         do {
@@ -76,7 +77,9 @@ public struct IAMService: Sendable {
 
     /// An `<ActionResponse>` with `<ActionResult>` (omitted for actions without output) and `ResponseMetadata`.
     static func response(
-        _ action: String, namespace: String = Self.namespace, requestID: String,
+        _ action: String,
+        namespace: String = Self.namespace,
+        requestID: String,
         result: ((inout XMLWriter) -> Void)? = nil
     ) -> String {
         var writer = XMLWriter()

@@ -97,12 +97,14 @@ struct IAMValidation {
         }
         if keys.contains(where: { !IAMStringShape.tagKey.violations(of: $0).isEmpty }) {
             let shape = IAMStringShape.tagKey
-            self.violations.append((
-                member,
-                "Member must satisfy constraint: [Member must have length less than or equal to \(shape.maximumLength), "
-                    + "Member must have length greater than or equal to \(shape.minimumLength), "
-                    + "Member must satisfy regular expression pattern: \(shape.pattern?.text ?? ""), Member must not be null]"
-            ))
+            self.violations.append(
+                (
+                    member,
+                    "Member must satisfy constraint: [Member must have length less than or equal to \(shape.maximumLength), "
+                        + "Member must have length greater than or equal to \(shape.minimumLength), "
+                        + "Member must satisfy regular expression pattern: \(shape.pattern?.text ?? ""), Member must not be null]"
+                )
+            )
         }
         return keys
     }
@@ -127,12 +129,16 @@ struct IAMValidation {
     func check() throws(AWSError) {
         guard !self.violations.isEmpty else { return }
         // Stable: a member's own violations keep their order (lengths, then the pattern).
-        let sorted = self.violations.enumerated().sorted { ($0.element.member, $0.offset) < ($1.element.member, $1.offset) }
+        let sorted = self.violations.enumerated().sorted {
+            ($0.element.member, $0.offset) < ($1.element.member, $1.offset)
+        }
         let count = sorted.count
         throw AWSError(
             code: "ValidationError",
             message: "\(count) validation error\(count == 1 ? "" : "s") detected: "
-                + sorted.map { "Value at '\($0.element.member)' failed to satisfy constraint: \($0.element.constraint)" }
+                + sorted.map {
+                    "Value at '\($0.element.member)' failed to satisfy constraint: \($0.element.constraint)"
+                }
                 .joined(separator: "; ")
         )
     }
@@ -167,8 +173,12 @@ struct IAMStringShape: Sendable {
     func violations(of value: String) -> [String] {
         var found: [String] = []
         let length = value.utf16.count
-        if length > self.maximumLength { found.append("Member must have length less than or equal to \(self.maximumLength)") }
-        if length < self.minimumLength { found.append("Member must have length greater than or equal to \(self.minimumLength)") }
+        if length > self.maximumLength {
+            found.append("Member must have length less than or equal to \(self.maximumLength)")
+        }
+        if length < self.minimumLength {
+            found.append("Member must have length greater than or equal to \(self.minimumLength)")
+        }
         if let pattern = self.pattern,
             (value.isEmpty && self.minimumLength > 0) || !value.unicodeScalars.allSatisfy(pattern.allows)
         {
@@ -177,12 +187,17 @@ struct IAMStringShape: Sendable {
         return found
     }
 
-    private static let name = (text: "[\\w+=,.@-]+", allows: IAMUser.isNameCharacter as @Sendable (Unicode.Scalar) -> Bool)
+    private static let name = (
+        text: "[\\w+=,.@-]+", allows: IAMUser.isNameCharacter as @Sendable (Unicode.Scalar) -> Bool
+    )
     private static let word: (text: String, allows: @Sendable (Unicode.Scalar) -> Bool) = (
-        "[\\w]+", { scalar in scalar.isASCII && (scalar == "_" || scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)) }
+        "[\\w]+",
+        { scalar in scalar.isASCII && (scalar == "_" || scalar.properties.isAlphabetic || ("0"..."9").contains(scalar))
+        }
     )
     private static let pemText: (text: String, allows: @Sendable (Unicode.Scalar) -> Bool) = (
-        "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", { scalar in [0x09, 0x0A, 0x0D].contains(scalar.value) || (0x20...0xFF).contains(scalar.value) }
+        "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
+        { scalar in [0x09, 0x0A, 0x0D].contains(scalar.value) || (0x20...0xFF).contains(scalar.value) }
     )
 
     /// `userNameType`: CreateUser and the SSH public key actions.
@@ -197,7 +212,9 @@ struct IAMStringShape: Sendable {
     static let pathPrefix = IAMStringShape(minimumLength: 1, maximumLength: 512, pattern: nil)
     /// `markerType`.
     static let marker = IAMStringShape(
-        minimumLength: 1, maximumLength: 320, pattern: ("[\\u0020-\\u00FF]+", { (0x20...0xFF).contains($0.value) })
+        minimumLength: 1,
+        maximumLength: 320,
+        pattern: ("[\\u0020-\\u00FF]+", { (0x20...0xFF).contains($0.value) })
     )
     /// `accessKeyIdType`.
     static let accessKeyID = IAMStringShape(minimumLength: 16, maximumLength: 128, pattern: Self.word)
@@ -213,10 +230,14 @@ struct IAMStringShape: Sendable {
     static let publicKeyMaterial = IAMStringShape(minimumLength: 1, maximumLength: 16_384, pattern: Self.pemText)
     /// `tagKeyType`.
     static let tagKey = IAMStringShape(
-        minimumLength: 1, maximumLength: Tag.iamMaximumKeyLength, pattern: ("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", Tag.isIAMTagCharacter)
+        minimumLength: 1,
+        maximumLength: Tag.iamMaximumKeyLength,
+        pattern: ("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", Tag.isIAMTagCharacter)
     )
     /// `tagValueType`.
     static let tagValue = IAMStringShape(
-        minimumLength: 0, maximumLength: Tag.iamMaximumValueLength, pattern: ("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", Tag.isIAMTagCharacter)
+        minimumLength: 0,
+        maximumLength: Tag.iamMaximumValueLength,
+        pattern: ("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", Tag.isIAMTagCharacter)
     )
 }

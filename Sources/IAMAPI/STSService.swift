@@ -15,11 +15,13 @@ public struct STSService: Sendable {
         guard parameters["Version"] == Self.version else {
             throw AWSError(
                 code: "InvalidAction",
-                message: "Could not find operation \(action.quotedInMessage) for version \((parameters["Version"] ?? "NO_VERSION_SPECIFIED").quotedInMessage)"
+                message:
+                    "Could not find operation \(action.quotedInMessage) for version \((parameters["Version"] ?? "NO_VERSION_SPECIFIED").quotedInMessage)"
             )
         }
         guard action == "GetCallerIdentity" else { throw AWSError.invalidAction(action) }
-        return IAMService.response("GetCallerIdentity", namespace: Self.namespace, requestID: context.requestID) { writer in
+        return IAMService.response("GetCallerIdentity", namespace: Self.namespace, requestID: context.requestID) {
+            writer in
             writer.element("Arn", context.principal.arn)
             writer.element("UserId", context.principal.userID)
             writer.element("Account", context.principal.account.rawValue)

@@ -32,7 +32,10 @@ struct AlgorithmIdentifier: DERImplicitlyTaggable, Hashable, Sendable {
     /// `rsaEncryption` with the explicit NULL parameters that RFC 8017 Appendix A.1 requires.
     ///
     /// The NULL matters: AWS's fingerprint of a created RSA key is the SHA-1 of a PKCS#8 encoding that has it.
-    static let rsaEncryption = AlgorithmIdentifier(algorithm: .rsaEncryption, parameters: try! ASN1Any(erasing: ASN1Null()))
+    static let rsaEncryption = AlgorithmIdentifier(
+        algorithm: .rsaEncryption,
+        parameters: try! ASN1Any(erasing: ASN1Null())
+    )
 
     /// `id-Ed25519` (RFC 8410 §3), which has no parameters.
     static let ed25519 = AlgorithmIdentifier(algorithm: .ed25519, parameters: nil)

@@ -10,7 +10,9 @@ enum Base64 {
 
     /// Decodes base64 split over lines: spaces, tabs, CR and LF are skipped.
     static func decodeLines(_ text: some StringProtocol) -> [UInt8]? {
-        let joined = String(String.UnicodeScalarView(text.unicodeScalars.filter { !" \t\r\n".unicodeScalars.contains($0) }))
+        let joined = String(
+            String.UnicodeScalarView(text.unicodeScalars.filter { !" \t\r\n".unicodeScalars.contains($0) })
+        )
         return Self.decode(joined)
     }
 

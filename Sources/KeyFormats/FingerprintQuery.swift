@@ -18,27 +18,41 @@ public struct FingerprintQuery: Hashable, Sendable {
             guard let digest = Self.decodeBase64Digest(trimmed.dropFirst(7)), digest.count == 32 else {
                 throw KeyFormatsError.unrecognizedFormat("The 'SHA256:' fingerprint is not 43 base64 characters.")
             }
-            self.init(digest: digest, rules: [.openSSHSHA256, .awsImported, .awsCreated], explanation: Self.sha256Explanation)
+            self.init(
+                digest: digest,
+                rules: [.openSSHSHA256, .awsImported, .awsCreated],
+                explanation: Self.sha256Explanation
+            )
         } else if trimmed.hasPrefix("MD5:") {
             guard let digest = Self.decodeHexDigest(trimmed.dropFirst(4)), digest.count == 16 else {
                 throw KeyFormatsError.unrecognizedFormat("The 'MD5:' fingerprint is not 16 bytes of colon hex.")
             }
             self.init(
-                digest: digest, rules: [.openSSHMD5],
-                explanation: "It is OpenSSH's MD5 form (ssh-keygen -E md5): the MD5 of the SSH public key blob. EC2 never shows this form."
+                digest: digest,
+                rules: [.openSSHMD5],
+                explanation:
+                    "It is OpenSSH's MD5 form (ssh-keygen -E md5): the MD5 of the SSH public key blob. EC2 never shows this form."
             )
         } else if let digest = Self.decodeHexDigest(trimmed), digest.count == 20 {
             self.init(
-                digest: digest, rules: [.awsCreated],
-                explanation: "It is 20 bytes of hex, a SHA-1: EC2 shows this for RSA key pairs that it created. It is the SHA-1 of the private key in DER PKCS#8, so only a private key file can match it; a public key cannot."
+                digest: digest,
+                rules: [.awsCreated],
+                explanation:
+                    "It is 20 bytes of hex, a SHA-1: EC2 shows this for RSA key pairs that it created. It is the SHA-1 of the private key in DER PKCS#8, so only a private key file can match it; a public key cannot."
             )
         } else if let digest = Self.decodeHexDigest(trimmed), digest.count == 16 {
             self.init(
-                digest: digest, rules: [.awsImported, .openSSHMD5],
-                explanation: "It is 16 bytes of hex, an MD5: EC2 shows this for imported RSA key pairs (MD5 of the DER public key), and OpenSSH's MD5 form hashes the SSH blob instead. A key that EC2 created shows a 20-byte SHA-1 instead, even after its public half is imported elsewhere."
+                digest: digest,
+                rules: [.awsImported, .openSSHMD5],
+                explanation:
+                    "It is 16 bytes of hex, an MD5: EC2 shows this for imported RSA key pairs (MD5 of the DER public key), and OpenSSH's MD5 form hashes the SSH blob instead. A key that EC2 created shows a 20-byte SHA-1 instead, even after its public half is imported elsewhere."
             )
         } else if let digest = Self.decodeBase64Digest(trimmed), digest.count == 32 {
-            self.init(digest: digest, rules: [.awsImported, .awsCreated, .openSSHSHA256], explanation: Self.sha256Explanation)
+            self.init(
+                digest: digest,
+                rules: [.awsImported, .awsCreated, .openSSHSHA256],
+                explanation: Self.sha256Explanation
+            )
         } else {
             let shown = trimmed.count <= 80 ? String(trimmed) : String(trimmed.prefix(80)) + "…"
             throw KeyFormatsError.unrecognizedFormat(

@@ -152,7 +152,11 @@ extension StringProtocol {
     /// The text made safe to quote in an error message: control characters become `?`, and it is cut to `limit`
     /// characters. Only names and labels are ever quoted, never key material.
     func quotedForMessage(limit: Int = 40) -> String {
-        let cleaned = String(self.prefix(limit).map { $0.isNewline || ($0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } ?? false) ? "?" : $0 })
+        let cleaned = String(
+            self.prefix(limit).map {
+                $0.isNewline || ($0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } ?? false) ? "?" : $0
+            }
+        )
         return self.count > limit ? cleaned + "…" : cleaned
     }
 }

@@ -126,7 +126,8 @@ public struct KeyMaterial: Sendable {
     /// ``parseText(_:)``; this reaches it without the Unicode-aware scans that ImportKeyPair would pay on every call.
     private static func plainOpenSSHLine(_ bytes: [UInt8]) -> Substring? {
         func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
-        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
+        else {
             return nil
         }
         let line = bytes[first...last]
@@ -146,10 +147,16 @@ public struct KeyMaterial: Sendable {
         }
         if body.hasPrefix("PuTTY-User-Key-File-") {
             guard reading == .any else {
-                throw KeyFormatsError.publicKeyRequired("The input is a PuTTY private key file; give only the public key.")
+                throw KeyFormatsError.publicKeyRequired(
+                    "The input is a PuTTY private key file; give only the public key."
+                )
             }
             let (key, comment) = try PrivateKey.parsePPK(body)
-            return KeyMaterial(privateKey: key, comment: comment, format: body.hasPrefix("PuTTY-User-Key-File-3") ? .ppk3 : .ppk2)
+            return KeyMaterial(
+                privateKey: key,
+                comment: comment,
+                format: body.hasPrefix("PuTTY-User-Key-File-3") ? .ppk3 : .ppk2
+            )
         }
         if body.hasPrefix("---- BEGIN SSH2 PUBLIC KEY ----") {
             let (key, comment) = try PublicKey.parseRFC4716(body)
@@ -211,16 +218,28 @@ public struct KeyMaterial: Sendable {
         }
         switch block.label {
         case "RSA PRIVATE KEY":
-            return KeyMaterial(privateKey: try PrivateKey(pkcs1DERRepresentation: block.body), comment: nil, format: .pkcs1PEM)
+            return KeyMaterial(
+                privateKey: try PrivateKey(pkcs1DERRepresentation: block.body),
+                comment: nil,
+                format: .pkcs1PEM
+            )
         case "PRIVATE KEY":
-            return KeyMaterial(privateKey: try PrivateKey(pkcs8DERRepresentation: block.body), comment: nil, format: .pkcs8PEM)
+            return KeyMaterial(
+                privateKey: try PrivateKey(pkcs8DERRepresentation: block.body),
+                comment: nil,
+                format: .pkcs8PEM
+            )
         case PrivateKey.openSSHLabel:
             let (key, comment) = try PrivateKey.parseOpenSSH(block.body)
             return KeyMaterial(privateKey: key, comment: comment.isEmpty ? nil : comment, format: .openSSHPrivateKey)
         case "PUBLIC KEY":
             return KeyMaterial(publicKey: try PublicKey(derRepresentation: block.body), comment: nil, format: .spkiPEM)
         case "RSA PUBLIC KEY":
-            return KeyMaterial(publicKey: try PublicKey(pkcs1DERRepresentation: block.body), comment: nil, format: .pkcs1PublicPEM)
+            return KeyMaterial(
+                publicKey: try PublicKey(pkcs1DERRepresentation: block.body),
+                comment: nil,
+                format: .pkcs1PublicPEM
+            )
         case "ENCRYPTED PRIVATE KEY":
             throw KeyFormatsError.passphraseProtected(
                 "The PKCS#8 private key is protected by a passphrase; remove it with 'openssl pkey' first."

@@ -11,7 +11,9 @@ struct PEMBlock: Sendable {
     static func parseAll(_ text: Substring) throws -> [PEMBlock] {
         var blocks: [PEMBlock] = []
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { (line: Substring) in
-            line.trimmingSuffix(while: Character.isLineSpace).drop(while: { (character: Character) in character == " " || character == "\t" })
+            line.trimmingSuffix(while: Character.isLineSpace).drop(while: { (character: Character) in
+                character == " " || character == "\t"
+            })
         }[...]
         while let line = lines.popFirst() {
             guard line.hasPrefix("-----BEGIN "), line.hasSuffix("-----"), line.count > 16 else { continue }

@@ -91,14 +91,21 @@ extension PrivateKey {
             let q = try secret.readPositiveMPInt()
             key = try PrivateKey(
                 rsaNumbers: try RSAPrivateKeyNumbers(
-                    modulus: n, publicExponent: e, privateExponent: d, prime1: p, prime2: q, coefficient: iqmp
+                    modulus: n,
+                    publicExponent: e,
+                    privateExponent: d,
+                    prime1: p,
+                    prime2: q,
+                    coefficient: iqmp
                 )
             )
         case .ed25519:
             let publicRaw = try secret.readString()
             let combined = try secret.readString()
             guard combined.count == 64, combined.suffix(32).elementsEqual(publicRaw) else {
-                throw KeyFormatsError.invalidKey("The OpenSSH Ed25519 private key is not 32 seed bytes and the public key.")
+                throw KeyFormatsError.invalidKey(
+                    "The OpenSSH Ed25519 private key is not 32 seed bytes and the public key."
+                )
             }
             key = try PrivateKey(ed25519Seed: combined.prefix(32))
         }

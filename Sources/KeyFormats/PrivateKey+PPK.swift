@@ -10,8 +10,11 @@ extension PrivateKey {
         let publicBlob = self.publicKey.sshWireRepresentation
         let privateBlob = self.ppkPrivateBlob
         let mac = Self.ppkMAC(
-            version: version, algorithm: self.keyType.sshName, comment: comment,
-            publicBlob: publicBlob, privateBlob: privateBlob
+            version: version,
+            algorithm: self.keyType.sshName,
+            comment: comment,
+            publicBlob: publicBlob,
+            privateBlob: privateBlob
         )
         let publicLines = Base64.encodeLines(publicBlob, width: 64)
         let privateLines = Base64.encodeLines(privateBlob, width: 64)
@@ -43,7 +46,11 @@ extension PrivateKey {
     }
 
     private static func ppkMAC(
-        version: PPKVersion, algorithm: String, comment: String, publicBlob: [UInt8], privateBlob: [UInt8]
+        version: PPKVersion,
+        algorithm: String,
+        comment: String,
+        publicBlob: [UInt8],
+        privateBlob: [UInt8]
     ) -> [UInt8] {
         var input = SSHWireWriter()
         input.writeString(algorithm)
@@ -70,7 +77,9 @@ extension PrivateKey {
                 throw KeyFormatsError.truncated("The PPK file ends before its '\(name)' line.")
             }
             guard line.hasPrefix(name + ": ") else {
-                throw KeyFormatsError.invalidEncoding("The PPK file has '\(line.quotedForMessage(limit: 30))' where '\(name):' belongs.")
+                throw KeyFormatsError.invalidEncoding(
+                    "The PPK file has '\(line.quotedForMessage(limit: 30))' where '\(name):' belongs."
+                )
             }
             return line.dropFirst(name.count + 2)
         }
@@ -114,10 +123,16 @@ extension PrivateKey {
             throw KeyFormatsError.trailingData("The PPK file has lines after its Private-MAC line.")
         }
         let expected = Self.ppkMAC(
-            version: version, algorithm: algorithm, comment: comment, publicBlob: publicBlob, privateBlob: privateBlob
+            version: version,
+            algorithm: algorithm,
+            comment: comment,
+            publicBlob: publicBlob,
+            privateBlob: privateBlob
         )
         guard macHex.lowercased() == expected.hexString else {
-            throw KeyFormatsError.invalidKey("The PPK file's Private-MAC does not match its contents; it was altered or damaged.")
+            throw KeyFormatsError.invalidKey(
+                "The PPK file's Private-MAC does not match its contents; it was altered or damaged."
+            )
         }
 
         let publicKey = try PublicKey(sshWireRepresentation: publicBlob)
@@ -136,7 +151,11 @@ extension PrivateKey {
             let iqmp = try reader.readPositiveMPInt()
             key = try PrivateKey(
                 rsaNumbers: try RSAPrivateKeyNumbers(
-                    modulus: modulus, publicExponent: exponent, privateExponent: d, prime1: p, prime2: q,
+                    modulus: modulus,
+                    publicExponent: exponent,
+                    privateExponent: d,
+                    prime1: p,
+                    prime2: q,
                     coefficient: iqmp
                 )
             )

@@ -175,7 +175,9 @@ public struct PrivateKey: Sendable {
             }
             try self.init(ed25519Seed: seed.bytes)
         case let other:
-            throw KeyFormatsError.unsupportedKeyType("\(other.keyAlgorithmName) keys are not supported; use RSA or Ed25519.")
+            throw KeyFormatsError.unsupportedKeyType(
+                "\(other.keyAlgorithmName) keys are not supported; use RSA or Ed25519."
+            )
         }
     }
 

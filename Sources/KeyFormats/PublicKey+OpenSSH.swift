@@ -15,12 +15,18 @@ extension PublicKey {
 
     /// Parses one OpenSSH public-key line, returning the key and its comment, if any.
     static func parseOpenSSHLine(_ line: Substring) throws -> (key: PublicKey, comment: String?) {
-        let fields = line.split(maxSplits: 2, omittingEmptySubsequences: true, whereSeparator: { $0 == " " || $0 == "\t" })
+        let fields = line.split(
+            maxSplits: 2,
+            omittingEmptySubsequences: true,
+            whereSeparator: { $0 == " " || $0 == "\t" }
+        )
         guard let typeField = fields.first else {
             throw KeyFormatsError.unrecognizedFormat("The input is empty.")
         }
         guard KeyType.isSSHKeyName(typeField) else {
-            if line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).dropFirst().contains(where: KeyType.isSSHKeyName) {
+            if line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).dropFirst().contains(
+                where: KeyType.isSSHKeyName
+            ) {
                 throw KeyFormatsError.optionsNotAllowed(
                     "The key line starts with authorized_keys options; give the key alone, starting with its type."
                 )

@@ -9,7 +9,10 @@ extension PublicKey {
     public func rfc4716Representation(comment: String? = nil) -> String {
         var lines = [Self.rfc4716Begin]
         if let comment, !comment.isEmpty {
-            let escaped = comment.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            let escaped = comment.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+                of: "\"",
+                with: "\\\""
+            )
             // RFC 4716 §3.3: lines are at most 72 bytes; a header line that is longer continues after a backslash.
             var header = Array("Comment: \"\(escaped)\"".utf8)
             while header.count > 72 {

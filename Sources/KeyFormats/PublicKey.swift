@@ -127,7 +127,9 @@ public struct PublicKey: Hashable, Sendable {
         case .rsaEncryption:
             guard spki.key.paddingBits == 0, let rsa = try? RSAPublicKeyStructure(derEncoded: Array(spki.key.bytes))
             else {
-                throw KeyFormatsError.invalidEncoding("The RSA SubjectPublicKeyInfo does not hold a PKCS#1 RSAPublicKey.")
+                throw KeyFormatsError.invalidEncoding(
+                    "The RSA SubjectPublicKeyInfo does not hold a PKCS#1 RSAPublicKey."
+                )
             }
             self = try PublicKey(rsaModulus: rsa.modulus, publicExponent: rsa.publicExponent)
         case .ed25519:

@@ -1,5 +1,5 @@
-import Foundation
 import BigInt
+import Foundation
 import SwiftASN1
 import _CryptoExtras
 
@@ -20,8 +20,14 @@ struct RSAPrivateKeyNumbers: DERImplicitlyTaggable, Hashable, Sendable {
     var coefficient: [UInt8]
 
     init(
-        modulus: [UInt8], publicExponent: [UInt8], privateExponent: [UInt8], prime1: [UInt8], prime2: [UInt8],
-        exponent1: [UInt8], exponent2: [UInt8], coefficient: [UInt8]
+        modulus: [UInt8],
+        publicExponent: [UInt8],
+        privateExponent: [UInt8],
+        prime1: [UInt8],
+        prime2: [UInt8],
+        exponent1: [UInt8],
+        exponent2: [UInt8],
+        coefficient: [UInt8]
     ) {
         self.modulus = Array(modulus.drop(while: { $0 == 0 }))
         self.publicExponent = Array(publicExponent.drop(while: { $0 == 0 }))
@@ -34,13 +40,23 @@ struct RSAPrivateKeyNumbers: DERImplicitlyTaggable, Hashable, Sendable {
     }
 
     /// Builds the numbers from what OpenSSH and PuTTY files keep (`n e d iqmp p q`), computing the two CRT exponents.
-    init(modulus: [UInt8], publicExponent: [UInt8], privateExponent: [UInt8], prime1: [UInt8], prime2: [UInt8], coefficient: [UInt8]) throws {
+    init(
+        modulus: [UInt8],
+        publicExponent: [UInt8],
+        privateExponent: [UInt8],
+        prime1: [UInt8],
+        prime2: [UInt8],
+        coefficient: [UInt8]
+    ) throws {
         // The divisions below take time quadratic in the numbers' size: refuse what no accepted key could hold first.
         let modulusBits = modulus.bitCount
         guard modulusBits <= PublicKey.rsaModulusBits.upperBound else {
-            throw KeyFormatsError.invalidKeySize("The RSA key has \(modulusBits) bits; RSA keys must have 1024 to 16384 bits.")
+            throw KeyFormatsError.invalidKeySize(
+                "The RSA key has \(modulusBits) bits; RSA keys must have 1024 to 16384 bits."
+            )
         }
-        guard [publicExponent, privateExponent, prime1, prime2, coefficient].allSatisfy({ $0.bitCount <= modulusBits }) else {
+        guard [publicExponent, privateExponent, prime1, prime2, coefficient].allSatisfy({ $0.bitCount <= modulusBits })
+        else {
             throw KeyFormatsError.invalidKey("The RSA private key holds a number larger than its modulus.")
         }
         let d = BigUInt(Data(privateExponent))
@@ -50,9 +66,13 @@ struct RSAPrivateKeyNumbers: DERImplicitlyTaggable, Hashable, Sendable {
             throw KeyFormatsError.invalidKey("The RSA private key has a prime factor of 0 or 1.")
         }
         self.init(
-            modulus: modulus, publicExponent: publicExponent, privateExponent: privateExponent,
-            prime1: prime1, prime2: prime2,
-            exponent1: Array((d % (p - 1)).serialize()), exponent2: Array((d % (q - 1)).serialize()),
+            modulus: modulus,
+            publicExponent: publicExponent,
+            privateExponent: privateExponent,
+            prime1: prime1,
+            prime2: prime2,
+            exponent1: Array((d % (p - 1)).serialize()),
+            exponent2: Array((d % (q - 1)).serialize()),
             coefficient: coefficient
         )
     }
@@ -61,12 +81,19 @@ struct RSAPrivateKeyNumbers: DERImplicitlyTaggable, Hashable, Sendable {
         self = try DER.sequence(rootNode, identifier: identifier) { nodes in
             let version = try Int(derEncoded: &nodes)
             guard version == 0 else {
-                throw KeyFormatsError.unsupportedKeyType("Multi-prime RSA keys (more than two primes) are not supported.")
+                throw KeyFormatsError.unsupportedKeyType(
+                    "Multi-prime RSA keys (more than two primes) are not supported."
+                )
             }
             func next() throws -> [UInt8] { Array(try ArraySlice<UInt8>(derEncoded: &nodes)) }
             return RSAPrivateKeyNumbers(
-                modulus: try next(), publicExponent: try next(), privateExponent: try next(),
-                prime1: try next(), prime2: try next(), exponent1: try next(), exponent2: try next(),
+                modulus: try next(),
+                publicExponent: try next(),
+                privateExponent: try next(),
+                prime1: try next(),
+                prime2: try next(),
+                exponent1: try next(),
+                exponent2: try next(),
                 coefficient: try next()
             )
         }

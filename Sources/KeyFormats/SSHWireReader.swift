@@ -79,7 +79,9 @@ struct SSHWireReader {
     /// Throws ``KeyFormatsError/Code/trailingData`` unless every byte has been read.
     func expectEnd() throws {
         guard self.bytes.isEmpty else {
-            throw KeyFormatsError.trailingData("The \(self.context) has \(self.bytes.count) bytes after its last field.")
+            throw KeyFormatsError.trailingData(
+                "The \(self.context) has \(self.bytes.count) bytes after its last field."
+            )
         }
     }
 }

@@ -5,7 +5,9 @@ struct SSHWireWriter {
     init() {}
 
     mutating func writeUInt32(_ value: UInt32) {
-        self.bytes.append(contentsOf: [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)])
+        self.bytes.append(contentsOf: [
+            UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF),
+        ])
     }
 
     mutating func writeString<Bytes: Collection>(_ value: Bytes) where Bytes.Element == UInt8 {

@@ -21,7 +21,8 @@ public struct X509Certificate: Sendable {
         let blocks = Self.certificateBlocks(pem)
         guard blocks.count == 1, let block = blocks.first else {
             throw KeyFormatsError.invalidCertificate(
-                blocks.isEmpty ? "The input holds no PEM certificate." : "The input holds \(blocks.count) certificates; give one."
+                blocks.isEmpty
+                    ? "The input holds no PEM certificate." : "The input holds \(blocks.count) certificates; give one."
             )
         }
         self = try Self.parse(block)

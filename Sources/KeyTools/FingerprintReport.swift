@@ -17,7 +17,8 @@ public struct FingerprintReport: Sendable {
         if let awsCreated = prints.awsCreated {
             created = awsCreated
         } else {
-            created = "n/a (EC2's fingerprint of a key it created is the SHA-1 of the private key; this is a public key)"
+            created =
+                "n/a (EC2's fingerprint of a key it created is the SHA-1 of the private key; this is a public key)"
         }
         return """
             type:          \(key.keyType.rawValue) \(key.bitCount)

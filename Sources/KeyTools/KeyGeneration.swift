@@ -29,7 +29,10 @@ extension KeyGenerationRequest {
     /// Generates the key and renders it.
     public func generate() throws(KeyToolError) -> GeneratedKey {
         guard self.format.isPrivate else {
-            throw .badInput("--format", "'\(self.format.rawValue)' is not a private key format; use pem, openssh, pkcs8, ppk or ppk3.")
+            throw .badInput(
+                "--format",
+                "'\(self.format.rawValue)' is not a private key format; use pem, openssh, pkcs8, ppk or ppk3."
+            )
         }
         let key: PrivateKey
         do {
@@ -42,7 +45,8 @@ extension KeyGenerationRequest {
                 key = try PrivateKey(unsafeGeneratingRSA1024: ())
             case (.rsa, 1024):
                 throw KeyToolError.badInput(
-                    "--bits", "1024-bit RSA is too weak; add --allow-insecure-size if an old system needs it."
+                    "--bits",
+                    "1024-bit RSA is too weak; add --allow-insecure-size if an old system needs it."
                 )
             case (.rsa, let bits):
                 guard let size = PrivateKey.RSAKeySize(safeBitCount: bits ?? 2048) else {

@@ -44,7 +44,8 @@ extension KeyMaterial {
         case .pem, .pkcs8, .openssh, .ppk, .ppk3:
             guard let privateKey = self.privateKey else {
                 throw .unsupported(
-                    subject, "The input is a public key (\(self.format.rawValue)); --to \(format.rawValue) needs a private key."
+                    subject,
+                    "The input is a public key (\(self.format.rawValue)); --to \(format.rawValue) needs a private key."
                 )
             }
             switch format {

@@ -55,7 +55,9 @@ public struct MatchReport: Sendable {
                 let rules = entry.rules.map(\.label).joined(separator: ", ")
                 lines.append("\(entry.path): match (\(rules); \(Self.describe(material)))")
                 if entry.rules == [.openSSHMD5], material.publicKey.keyType == .rsa {
-                    lines.append("  note: EC2 shows imported RSA keys as the MD5 of the DER public key, not this OpenSSH MD5.")
+                    lines.append(
+                        "  note: EC2 shows imported RSA keys as the MD5 of the DER public key, not this OpenSSH MD5."
+                    )
                 }
             }
         }
@@ -76,7 +78,9 @@ public struct MatchReport: Sendable {
         if self.query.candidateRules == [.awsCreated],
             self.entries.contains(where: { (try? $0.result.get())?.privateKey == nil && (try? $0.result.get()) != nil })
         {
-            lines.append("Public key files cannot match an EC2-created RSA fingerprint; try the private key (.pem) files.")
+            lines.append(
+                "Public key files cannot match an EC2-created RSA fingerprint; try the private key (.pem) files."
+            )
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -17,7 +17,14 @@ public struct AccessKey: Hashable, Sendable {
     /// The last authenticated use, if any.
     public var lastUsed: AccessKeyUse?
 
-    public init(id: AccessKeyID, account: AccountID, userName: String?, status: Status, createTime: Date, lastUsed: AccessKeyUse?) {
+    public init(
+        id: AccessKeyID,
+        account: AccountID,
+        userName: String?,
+        status: Status,
+        createTime: Date,
+        lastUsed: AccessKeyUse?
+    ) {
         self.id = id
         self.account = account
         self.userName = userName

@@ -22,7 +22,11 @@ final class CredentialCache: Sendable {
     /// The generation to pass to ``set(_:_:ifGeneration:)`` for a lookup that starts now.
     var generation: UInt64 { self.state.withLock { $0.generation } }
 
-    func set(_ id: AccessKeyID, _ value: (principal: Principal, secret: SecretAccessKey), ifGeneration generation: UInt64) {
+    func set(
+        _ id: AccessKeyID,
+        _ value: (principal: Principal, secret: SecretAccessKey),
+        ifGeneration generation: UInt64
+    ) {
         self.state.withLock { state in
             guard state.generation == generation else { return }
             if state.entries.count >= 100_000 { state.entries.removeAll() }
@@ -41,7 +45,8 @@ final class CredentialCache: Sendable {
         self.state.withLock { state in
             state.generation &+= 1
             state.entries = state.entries.filter { entry in
-                !(entry.value.principal.account == account && entry.value.principal.user?.name.lowercased() == userName.lowercased())
+                !(entry.value.principal.account == account
+                    && entry.value.principal.user?.name.lowercased() == userName.lowercased())
             }
         }
     }

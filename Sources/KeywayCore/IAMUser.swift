@@ -25,13 +25,25 @@ public struct IAMUser: Hashable, Sendable {
 
     /// Checks a new user's name: 1 to 64 characters of `[\w+=,.@-]` (IAM API Reference, `CreateUser`). Lookups take
     /// any name (the model allows 128 there) and simply find nothing.
-    public static func validateName(_ name: String, parameter: String = "UserName", maximumLength: Int = 64) throws(KeywayError) {
+    public static func validateName(
+        _ name: String,
+        parameter: String = "UserName",
+        maximumLength: Int = 64
+    ) throws(KeywayError) {
         guard !name.isEmpty else { throw KeywayError(.missingParameter, subject: parameter) }
         guard name.utf16.count <= maximumLength else {
-            throw KeywayError(.invalidParameterValue, subject: parameter, detail: "must have length less than or equal to \(maximumLength)")
+            throw KeywayError(
+                .invalidParameterValue,
+                subject: parameter,
+                detail: "must have length less than or equal to \(maximumLength)"
+            )
         }
         guard name.unicodeScalars.allSatisfy(Self.isNameCharacter) else {
-            throw KeywayError(.invalidParameterValue, subject: parameter, detail: "must satisfy regular expression pattern: [\\w+=,.@-]+")
+            throw KeywayError(
+                .invalidParameterValue,
+                subject: parameter,
+                detail: "must satisfy regular expression pattern: [\\w+=,.@-]+"
+            )
         }
     }
 
@@ -40,9 +52,14 @@ public struct IAMUser: Hashable, Sendable {
     /// parameter.
     public static func validatePath(_ path: String, parameter: String = "Path") throws(KeywayError) {
         guard path.utf8.count <= 512 else {
-            throw KeywayError(.invalidParameterValue, subject: parameter, detail: "must have length less than or equal to 512")
+            throw KeywayError(
+                .invalidParameterValue,
+                subject: parameter,
+                detail: "must have length less than or equal to 512"
+            )
         }
-        guard path.hasPrefix("/"), path.hasSuffix("/"), path.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }), !path.contains("//")
+        guard path.hasPrefix("/"), path.hasSuffix("/"), path.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }),
+            !path.contains("//")
         else { throw KeywayError(.invalidPath, subject: parameter) }
     }
 
@@ -50,7 +67,11 @@ public struct IAMUser: Hashable, Sendable {
     /// A prefix need not end with `/`: `/test-life` finds users under `/test-lifecycle-path/`.
     public static func validatePathPrefix(_ prefix: String, parameter: String = "PathPrefix") throws(KeywayError) {
         guard prefix.utf8.count <= 512 else {
-            throw KeywayError(.invalidParameterValue, subject: parameter, detail: "must have length less than or equal to 512")
+            throw KeywayError(
+                .invalidParameterValue,
+                subject: parameter,
+                detail: "must have length less than or equal to 512"
+            )
         }
         guard prefix.hasPrefix("/"), prefix.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7F }) else {
             throw KeywayError(.invalidPath, subject: parameter)

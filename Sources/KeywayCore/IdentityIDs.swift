@@ -1,7 +1,8 @@
 /// An IAM-style unique ID: a fixed prefix such as `AKIA` followed by base32 characters (IAM's unique ID prefixes).
 ///
 /// Conforming types declare the prefix and length; validation, generation and description come from here.
-public protocol AWSUniqueID: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible where RawValue == String {
+public protocol AWSUniqueID: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible
+where RawValue == String {
     /// The type's prefix, such as `AKIA`.
     static var prefix: String { get }
     /// How many base32 characters follow the prefix.
@@ -14,14 +15,19 @@ extension AWSUniqueID {
     /// Accepts exactly the prefix followed by `randomLength` base32 characters.
     public init?(rawValue: String) {
         guard rawValue.utf8.count == Self.prefix.utf8.count + Self.randomLength, rawValue.hasPrefix(Self.prefix),
-            rawValue.utf8.dropFirst(Self.prefix.utf8.count).allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x32 && $0 <= 0x37) })
+            rawValue.utf8.dropFirst(Self.prefix.utf8.count).allSatisfy({
+                ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x32 && $0 <= 0x37)
+            })
         else { return nil }
         self.init(validated: rawValue)
     }
 
     /// A new random ID.
     public static func random(using generator: inout some RandomNumberGenerator) -> Self {
-        Self(validated: Self.prefix + RandomCharacters.string(count: Self.randomLength, from: RandomCharacters.base32, using: &generator))
+        Self(
+            validated: Self.prefix
+                + RandomCharacters.string(count: Self.randomLength, from: RandomCharacters.base32, using: &generator)
+        )
     }
 
     public var description: String { self.rawValue }

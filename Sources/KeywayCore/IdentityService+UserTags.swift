@@ -16,7 +16,11 @@ extension IdentityService {
     /// Removes the tags with these keys, matched regardless of case; keys the user does not have are ignored.
     public func untagUser(by principal: Principal, name: String, keys: [String]) async throws {
         guard keys.count <= IAMUser.tagLimit else {
-            throw KeywayError(.invalidParameterValue, subject: "tagKeys", detail: "must have length less than or equal to 50")
+            throw KeywayError(
+                .invalidParameterValue,
+                subject: "tagKeys",
+                detail: "must have length less than or equal to 50"
+            )
         }
         try Self.authorize(principal, action: "iam:UntagUser", resource: self.userARN(principal.account, name))
         try await self.store.updateUserTags(in: principal.account, named: name) { existing in
@@ -25,7 +29,12 @@ extension IdentityService {
     }
 
     /// A page of a user's tags, ordered by key (API_ListUserTags: "The returned list of tags is sorted by tag key").
-    public func userTags(by principal: Principal, name: String, marker: String?, maxItems: Int?) async throws -> Page<Tag> {
+    public func userTags(
+        by principal: Principal,
+        name: String,
+        marker: String?,
+        maxItems: Int?
+    ) async throws -> Page<Tag> {
         try Self.authorize(principal, action: "iam:ListUserTags", resource: self.userARN(principal.account, name))
         guard let user = try await self.store.user(in: principal.account, named: name) else {
             throw KeywayError(.userNotFound, subject: name)
@@ -36,7 +45,11 @@ extension IdentityService {
     /// The tags of one request for a user: at most 50, each valid, no key twice in any case, no `aws:`.
     static func validateUserTags(_ tags: [Tag]) throws(KeywayError) {
         guard tags.count <= IAMUser.tagLimit else {
-            throw KeywayError(.invalidParameterValue, subject: "tags", detail: "must have length less than or equal to 50")
+            throw KeywayError(
+                .invalidParameterValue,
+                subject: "tags",
+                detail: "must have length less than or equal to 50"
+            )
         }
         try Tag.validateIAM(tags, keysIgnoreCase: true, resource: "user")
     }

@@ -14,8 +14,10 @@ public struct IdentityService: Sendable {
         public var newUserID: @Sendable () -> UserID
 
         public init(
-            now: @escaping @Sendable () -> Date, newAccountID: @escaping @Sendable () -> AccountID,
-            newAccessKeyID: @escaping @Sendable () -> AccessKeyID, newSecret: @escaping @Sendable () -> SecretAccessKey,
+            now: @escaping @Sendable () -> Date,
+            newAccountID: @escaping @Sendable () -> AccountID,
+            newAccessKeyID: @escaping @Sendable () -> AccessKeyID,
+            newSecret: @escaping @Sendable () -> SecretAccessKey,
             newUserID: @escaping @Sendable () -> UserID
         ) {
             self.now = now
@@ -76,7 +78,11 @@ public struct IdentityService: Sendable {
         let now = self.environment.now().truncatedToSeconds
         let account = Account(id: id ?? self.environment.newAccountID(), createTime: now)
         let key = AccessKey(
-            id: self.environment.newAccessKeyID(), account: account.id, userName: nil, status: .active, createTime: now,
+            id: self.environment.newAccessKeyID(),
+            account: account.id,
+            userName: nil,
+            status: .active,
+            createTime: now,
             lastUsed: nil
         )
         let secret = self.environment.newSecret()
@@ -150,8 +156,16 @@ public struct IdentityService: Sendable {
     ///   - action: `service:Action`, such as `ec2:DescribeKeyPairs`.
     ///   - resource: the ARN acted on, for the error message.
     ///   - ownUser: whether the action targets the caller's own user.
-    public static func authorize(_ principal: Principal, action: String, resource: String, ownUser: Bool = false) throws(KeywayError) {
-        guard principal.isRoot || (ownUser && Self.selfServiceActions.contains(action)) || action == "sts:GetCallerIdentity" else {
+    public static func authorize(
+        _ principal: Principal,
+        action: String,
+        resource: String,
+        ownUser: Bool = false
+    ) throws(KeywayError) {
+        guard
+            principal.isRoot || (ownUser && Self.selfServiceActions.contains(action))
+                || action == "sts:GetCallerIdentity"
+        else {
             throw KeywayError(.accessDenied, subject: action, detail: resource)
         }
     }
@@ -159,14 +173,23 @@ public struct IdentityService: Sendable {
     // MARK: - Users
 
     /// Creates a user, with tags if given (IAM's user tag rules: `Tag+IAM.swift`).
-    public func createUser(by principal: Principal, name: String, path: String?, tags: [Tag] = []) async throws -> IAMUser {
+    public func createUser(
+        by principal: Principal,
+        name: String,
+        path: String?,
+        tags: [Tag] = []
+    ) async throws -> IAMUser {
         try IAMUser.validateName(name)
         let path = path ?? "/"
         try IAMUser.validatePath(path)
         try Self.validateUserTags(tags)
         let user = IAMUser(
-            account: principal.account, name: name, path: path, id: self.environment.newUserID(),
-            createTime: self.environment.now().truncatedToSeconds, tags: Tag.mergingIAMUserTags(tags, into: [])
+            account: principal.account,
+            name: name,
+            path: path,
+            id: self.environment.newUserID(),
+            createTime: self.environment.now().truncatedToSeconds,
+            tags: Tag.mergingIAMUserTags(tags, into: [])
         )
         try Self.authorize(principal, action: "iam:CreateUser", resource: user.arn)
         try await self.store.insertUser(user, limit: IAMUser.limitPerAccount)
@@ -188,9 +211,18 @@ public struct IdentityService: Sendable {
         return user
     }
 
-    public func listUsers(by principal: Principal, pathPrefix: String?, marker: String?, maxItems: Int?) async throws -> Page<IAMUser> {
+    public func listUsers(
+        by principal: Principal,
+        pathPrefix: String?,
+        marker: String?,
+        maxItems: Int?
+    ) async throws -> Page<IAMUser> {
         if let pathPrefix { try IAMUser.validatePathPrefix(pathPrefix) }
-        try Self.authorize(principal, action: "iam:ListUsers", resource: "arn:aws:iam::\(principal.account.rawValue):user/")
+        try Self.authorize(
+            principal,
+            action: "iam:ListUsers",
+            resource: "arn:aws:iam::\(principal.account.rawValue):user/"
+        )
         let users = try await self.store.users(in: principal.account, pathPrefix: pathPrefix ?? "/")
         return try Self.page(users, marker: marker, maxItems: maxItems, key: \.name)
     }
@@ -211,13 +243,23 @@ public struct IdentityService: Sendable {
         return try await self.issueKey(account: principal.account, userName: owner, limit: AccessKey.limitPerUser)
     }
 
-    public func listAccessKeys(by principal: Principal, userName: String?, marker: String?, maxItems: Int?) async throws -> Page<AccessKey> {
+    public func listAccessKeys(
+        by principal: Principal,
+        userName: String?,
+        marker: String?,
+        maxItems: Int?
+    ) async throws -> Page<AccessKey> {
         let owner = try await self.owner(principal, userName: userName, action: "iam:ListAccessKeys")
         let keys = try await self.store.accessKeys(in: principal.account, userName: owner)
         return try Self.page(keys, marker: marker, maxItems: maxItems, key: \.id.rawValue)
     }
 
-    public func updateAccessKey(by principal: Principal, userName: String?, id: String, status: AccessKey.Status) async throws {
+    public func updateAccessKey(
+        by principal: Principal,
+        userName: String?,
+        id: String,
+        status: AccessKey.Status
+    ) async throws {
         let owner = try await self.owner(principal, userName: userName, action: "iam:UpdateAccessKey")
         guard let keyID = AccessKeyID(rawValue: id) else { throw KeywayError(.accessKeyNotFound, subject: id) }
         try await self.store.updateAccessKey(in: principal.account, userName: owner, id: keyID, status: status)
@@ -237,8 +279,15 @@ public struct IdentityService: Sendable {
 
     /// The owner and last use of a key. A key that does not exist, or that the caller may not see, is refused as
     /// access denied (AWS does not say which).
-    public func accessKeyLastUsed(by principal: Principal, id: String) async throws -> (userName: String?, lastUsed: AccessKeyUse?) {
-        let denied = KeywayError(.accessDenied, subject: "iam:GetAccessKeyLastUsed", detail: "access key \(id.prefix(128))")
+    public func accessKeyLastUsed(
+        by principal: Principal,
+        id: String
+    ) async throws -> (userName: String?, lastUsed: AccessKeyUse?) {
+        let denied = KeywayError(
+            .accessDenied,
+            subject: "iam:GetAccessKeyLastUsed",
+            detail: "access key \(id.prefix(128))"
+        )
         guard let keyID = AccessKeyID(rawValue: id), let (key, _) = try await self.store.accessKey(id: keyID),
             key.account == principal.account
         else { throw denied }
@@ -257,8 +306,12 @@ public struct IdentityService: Sendable {
     /// Issues a key unless its owner (a user, or the root when `userName` is nil) already has `limit` keys.
     private func issueKey(account: AccountID, userName: String?, limit: Int) async throws -> IssuedKey {
         let key = AccessKey(
-            id: self.environment.newAccessKeyID(), account: account, userName: userName, status: .active,
-            createTime: self.environment.now().truncatedToSeconds, lastUsed: nil
+            id: self.environment.newAccessKeyID(),
+            account: account,
+            userName: userName,
+            status: .active,
+            createTime: self.environment.now().truncatedToSeconds,
+            lastUsed: nil
         )
         let secret = self.environment.newSecret()
         self.cache.keyIssued()
@@ -289,12 +342,19 @@ public struct IdentityService: Sendable {
         "arn:aws:iam::\(account.rawValue):user/\(name)"
     }
 
-    static func page<T>(_ items: [T], marker: String?, maxItems: Int?, key: KeyPath<T, String>) throws(KeywayError) -> Page<T> {
+    static func page<T>(
+        _ items: [T],
+        marker: String?,
+        maxItems: Int?,
+        key: KeyPath<T, String>
+    ) throws(KeywayError) -> Page<T> {
         let limit = maxItems ?? 100
         guard (1...1000).contains(limit) else {
             throw KeywayError(
-                .invalidParameterValue, subject: "MaxItems",
-                detail: limit < 1 ? "must have value greater than or equal to 1" : "must have value less than or equal to 1000"
+                .invalidParameterValue,
+                subject: "MaxItems",
+                detail: limit < 1
+                    ? "must have value greater than or equal to 1" : "must have value less than or equal to 1000"
             )
         }
         var remaining = items[...]

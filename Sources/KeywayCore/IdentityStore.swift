@@ -21,7 +21,11 @@ public protocol IdentityStore: Sendable {
 
     /// Replaces a user's tags with what `change` makes of them, in one atomic step; throws
     /// ``KeywayError/Code/userNotFound``, or what `change` throws (and then changes nothing).
-    func updateUserTags(in account: AccountID, named name: String, _ change: @escaping @Sendable ([Tag]) throws -> [Tag]) async throws
+    func updateUserTags(
+        in account: AccountID,
+        named name: String,
+        _ change: @escaping @Sendable ([Tag]) throws -> [Tag]
+    ) async throws
 
     /// Deletes a user. Throws ``KeywayError/Code/userNotFound``, or ``KeywayError/Code/deleteConflict`` while
     /// the user still has access keys or SSH public keys.
@@ -38,7 +42,12 @@ public protocol IdentityStore: Sendable {
     func accessKey(id: AccessKeyID) async throws -> (key: AccessKey, secret: SecretAccessKey)?
 
     /// Sets a key's status. Throws ``KeywayError/Code/accessKeyNotFound`` unless the key belongs to that owner.
-    func updateAccessKey(in account: AccountID, userName: String?, id: AccessKeyID, status: AccessKey.Status) async throws
+    func updateAccessKey(
+        in account: AccountID,
+        userName: String?,
+        id: AccessKeyID,
+        status: AccessKey.Status
+    ) async throws
 
     /// Deletes a key. Throws ``KeywayError/Code/accessKeyNotFound`` unless the key belongs to that owner.
     func deleteAccessKey(in account: AccountID, userName: String?, id: AccessKeyID) async throws
@@ -54,7 +63,12 @@ public protocol IdentityStore: Sendable {
     func sshPublicKeys(in account: AccountID, userName: String) async throws -> [UserSSHPublicKey]
 
     /// Sets an SSH key's status. Throws ``KeywayError/Code/sshPublicKeyNotFound``.
-    func updateSSHPublicKey(in account: AccountID, userName: String, id: SSHPublicKeyID, status: AccessKey.Status) async throws
+    func updateSSHPublicKey(
+        in account: AccountID,
+        userName: String,
+        id: SSHPublicKeyID,
+        status: AccessKey.Status
+    ) async throws
 
     /// Deletes an SSH key. Throws ``KeywayError/Code/sshPublicKeyNotFound``.
     func deleteSSHPublicKey(in account: AccountID, userName: String, id: SSHPublicKeyID) async throws

@@ -34,10 +34,16 @@ public actor InMemoryIdentityStore: IdentityStore {
     }
 
     public func users(in account: AccountID, pathPrefix: String) -> [IAMUser] {
-        (self.usersByAccount[account] ?? [:]).values.filter { $0.path.hasPrefix(pathPrefix) }.sorted { $0.name < $1.name }
+        (self.usersByAccount[account] ?? [:]).values.filter { $0.path.hasPrefix(pathPrefix) }.sorted {
+            $0.name < $1.name
+        }
     }
 
-    public func updateUserTags(in account: AccountID, named name: String, _ change: @escaping @Sendable ([Tag]) throws -> [Tag]) throws {
+    public func updateUserTags(
+        in account: AccountID,
+        named name: String,
+        _ change: @escaping @Sendable ([Tag]) throws -> [Tag]
+    ) throws {
         guard let user = self.usersByAccount[account]?[name.lowercased()] else {
             throw KeywayError(.userNotFound, subject: name)
         }
@@ -70,7 +76,12 @@ public actor InMemoryIdentityStore: IdentityStore {
 
     public func accessKey(id: AccessKeyID) -> (key: AccessKey, secret: SecretAccessKey)? { self.keys[id] }
 
-    public func updateAccessKey(in account: AccountID, userName: String?, id: AccessKeyID, status: AccessKey.Status) throws {
+    public func updateAccessKey(
+        in account: AccountID,
+        userName: String?,
+        id: AccessKeyID,
+        status: AccessKey.Status
+    ) throws {
         guard let entry = self.keys[id], entry.key.account == account, entry.key.userName == userName else {
             throw KeywayError(.accessKeyNotFound, subject: id.rawValue)
         }
@@ -104,7 +115,12 @@ public actor InMemoryIdentityStore: IdentityStore {
             .sorted { ($0.uploadDate, $0.id) < ($1.uploadDate, $1.id) }
     }
 
-    public func updateSSHPublicKey(in account: AccountID, userName: String, id: SSHPublicKeyID, status: AccessKey.Status) throws {
+    public func updateSSHPublicKey(
+        in account: AccountID,
+        userName: String,
+        id: SSHPublicKeyID,
+        status: AccessKey.Status
+    ) throws {
         guard let key = self.sshKeys[id], key.account == account, key.userName == userName else {
             throw KeywayError(.sshPublicKeyNotFound, subject: id.rawValue)
         }

@@ -22,11 +22,14 @@ public actor InMemoryServerCertificateStore: ServerCertificateStore {
         (self.certificates[account] ?? [:]).values.filter { $0.path.hasPrefix(pathPrefix) }.sorted { $0.name < $1.name }
     }
 
-    public func updateCertificate(in account: AccountID, named name: String, newName: String?, newPath: String?) throws {
+    public func updateCertificate(in account: AccountID, named name: String, newName: String?, newPath: String?) throws
+    {
         guard var certificate = self.certificates[account]?[name.lowercased()] else {
             throw KeywayError(.certificateNotFound, subject: name)
         }
-        if let newName, newName.lowercased() != name.lowercased(), self.certificates[account]?[newName.lowercased()] != nil {
+        if let newName, newName.lowercased() != name.lowercased(),
+            self.certificates[account]?[newName.lowercased()] != nil
+        {
             throw KeywayError(.certificateDuplicate, subject: newName)
         }
         self.certificates[account]?[name.lowercased()] = nil

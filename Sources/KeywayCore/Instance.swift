@@ -72,9 +72,22 @@ public struct Instance: Hashable, Sendable {
     public var authorizedKeysOverride: [String]?
 
     public init(
-        id: InstanceID, scope: Scope, reservationID: String, imageID: String, platform: Image.Platform, instanceType: String,
-        launchIndex: Int, keyName: String?, launchPublicKey: String?, state: State, launchTime: Date, privateIP: String,
-        clientToken: String?, tags: [Tag], passwordData: String?, authorizedKeysOverride: [String]?
+        id: InstanceID,
+        scope: Scope,
+        reservationID: String,
+        imageID: String,
+        platform: Image.Platform,
+        instanceType: String,
+        launchIndex: Int,
+        keyName: String?,
+        launchPublicKey: String?,
+        state: State,
+        launchTime: Date,
+        privateIP: String,
+        clientToken: String?,
+        tags: [Tag],
+        passwordData: String?,
+        authorizedKeysOverride: [String]?
     ) {
         self.id = id
         self.scope = scope
@@ -100,14 +113,19 @@ public struct Instance: Hashable, Sendable {
         let third = index / perBlock
         let second = 1 + third / 256
         guard second <= 254 else {
-            throw KeywayError(.invalidParameterValue, subject: "MaxCount", detail: "No loopback addresses are left for new instances.")
+            throw KeywayError(
+                .invalidParameterValue,
+                subject: "MaxCount",
+                detail: "No loopback addresses are left for new instances."
+            )
         }
         return "127.\(second).\(third % 256).\(index % perBlock + 1)"
     }
 
     /// `ip-127-1-0-5.ec2.internal`-style private DNS name.
     public var privateDNSName: String {
-        "ip-" + self.privateIP.replacingOccurrences(of: ".", with: "-") + (self.scope.region == .usEast1 ? ".ec2.internal" : ".\(self.scope.region.rawValue).compute.internal")
+        "ip-" + self.privateIP.replacingOccurrences(of: ".", with: "-")
+            + (self.scope.region == .usEast1 ? ".ec2.internal" : ".\(self.scope.region.rawValue).compute.internal")
     }
 }
 
@@ -133,13 +151,32 @@ public struct Image: Hashable, Sendable {
         let utf8 = text.utf8
         guard utf8.starts(with: prefix.utf8) else { return false }
         let digits = utf8.dropFirst(prefix.utf8.count)
-        return (digits.count == 8 || digits.count == 17) && digits.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+        return (digits.count == 8 || digits.count == 17)
+            && digits.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
     }
 
     /// The images every region offers: two Linux and one Windows.
     public static let catalogue: [Image] = [
-        Image(id: "ami-0a1b2c3d4e5f60001", name: "al2023-ami-2023.6-x86_64", description: "Amazon Linux 2023 (Keyway catalogue)", platform: .linux, defaultUser: "ec2-user"),
-        Image(id: "ami-0a1b2c3d4e5f60002", name: "ubuntu-noble-24.04-amd64-server", description: "Ubuntu 24.04 LTS (Keyway catalogue)", platform: .linux, defaultUser: "ubuntu"),
-        Image(id: "ami-0a1b2c3d4e5f60003", name: "Windows_Server-2022-English-Full-Base", description: "Windows Server 2022 (Keyway catalogue)", platform: .windows, defaultUser: "Administrator"),
+        Image(
+            id: "ami-0a1b2c3d4e5f60001",
+            name: "al2023-ami-2023.6-x86_64",
+            description: "Amazon Linux 2023 (Keyway catalogue)",
+            platform: .linux,
+            defaultUser: "ec2-user"
+        ),
+        Image(
+            id: "ami-0a1b2c3d4e5f60002",
+            name: "ubuntu-noble-24.04-amd64-server",
+            description: "Ubuntu 24.04 LTS (Keyway catalogue)",
+            platform: .linux,
+            defaultUser: "ubuntu"
+        ),
+        Image(
+            id: "ami-0a1b2c3d4e5f60003",
+            name: "Windows_Server-2022-English-Full-Base",
+            description: "Windows Server 2022 (Keyway catalogue)",
+            platform: .windows,
+            defaultUser: "Administrator"
+        ),
     ]
 }

@@ -14,8 +14,12 @@ public struct InstanceService: Sendable {
     public let onChange: @Sendable ([Instance]) async -> Void
 
     public init(
-        store: any InstanceStore, keyPairs: any KeyPairStore, pushedKeys: PushedKeys, now: @escaping @Sendable () -> Date = { Date() },
-        limitPerRegion: Int = Self.defaultLimitPerRegion, onChange: @escaping @Sendable ([Instance]) async -> Void = { _ in }
+        store: any InstanceStore,
+        keyPairs: any KeyPairStore,
+        pushedKeys: PushedKeys,
+        now: @escaping @Sendable () -> Date = { Date() },
+        limitPerRegion: Int = Self.defaultLimitPerRegion,
+        onChange: @escaping @Sendable ([Instance]) async -> Void = { _ in }
     ) {
         self.store = store
         self.keyPairs = keyPairs
@@ -34,12 +38,19 @@ public struct InstanceService: Sendable {
     /// Launches `minCount`…`maxCount` instances (always `maxCount` here). Repeating a `clientToken` returns the
     /// instances it launched before.
     public func run(
-        in scope: Scope, imageID: String, minCount: Int, maxCount: Int, instanceType: String, keyName: String?,
-        clientToken: String?, tags: [Tag]
+        in scope: Scope,
+        imageID: String,
+        minCount: Int,
+        maxCount: Int,
+        instanceType: String,
+        keyName: String?,
+        clientToken: String?,
+        tags: [Tag]
     ) async throws -> [Instance] {
         guard minCount >= 1, maxCount >= minCount, maxCount <= Self.maximumPerCall else {
             throw KeywayError(
-                .invalidParameterValue, subject: "MaxCount",
+                .invalidParameterValue,
+                subject: "MaxCount",
                 detail: "MinCount must be at least 1 and MaxCount from MinCount to \(Self.maximumPerCall)."
             )
         }
@@ -47,7 +58,11 @@ public struct InstanceService: Sendable {
         guard Image.isWellFormedID(imageID) else { throw KeywayError(.imageIDMalformed, subject: imageID) }
         let token = clientToken.flatMap { $0.isEmpty ? nil : $0 }
         if let token, token.count > 64 {
-            throw KeywayError(.invalidParameterValue, subject: "ClientToken", detail: "The client token must be at most 64 characters.")
+            throw KeywayError(
+                .invalidParameterValue,
+                subject: "ClientToken",
+                detail: "The client token must be at most 64 characters."
+            )
         }
         guard let image = Image.catalogue.first(where: { $0.id == imageID }) else {
             throw KeywayError(.imageNotFound, subject: imageID)
@@ -61,7 +76,9 @@ public struct InstanceService: Sendable {
             if image.platform == .windows && pair.keyType == .ed25519 {
                 // AWS's code and text for this are unconfirmed; Windows cannot use Ed25519 keys.
                 throw KeywayError(
-                    .invalidParameterCombination, subject: keyName, detail: "ED25519 key pairs are not supported with Windows AMIs."
+                    .invalidParameterCombination,
+                    subject: keyName,
+                    detail: "ED25519 key pairs are not supported with Windows AMIs."
                 )
             }
             launchKey = pair.publicKey
@@ -75,25 +92,44 @@ public struct InstanceService: Sendable {
             var passwordData: String?
             if image.platform == .windows, let publicKey {
                 // The plaintext password lives only in this scope; only the ciphertext is stored.
-                passwordData = Data(try publicKey.encryptPKCS1v15(Array(Self.newPassword(using: &generator).utf8))).base64EncodedString()
+                passwordData = Data(try publicKey.encryptPKCS1v15(Array(Self.newPassword(using: &generator).utf8)))
+                    .base64EncodedString()
             }
             instances.append(
                 Instance(
-                    id: InstanceID.random(using: &generator), scope: scope, reservationID: reservation, imageID: image.id,
-                    platform: image.platform, instanceType: instanceType, launchIndex: index, keyName: keyName,
-                    launchPublicKey: launchKey, state: .running, launchTime: launchTime, privateIP: "",
-                    clientToken: clientToken, tags: tags, passwordData: passwordData, authorizedKeysOverride: nil
+                    id: InstanceID.random(using: &generator),
+                    scope: scope,
+                    reservationID: reservation,
+                    imageID: image.id,
+                    platform: image.platform,
+                    instanceType: instanceType,
+                    launchIndex: index,
+                    keyName: keyName,
+                    launchPublicKey: launchKey,
+                    state: .running,
+                    launchTime: launchTime,
+                    privateIP: "",
+                    clientToken: clientToken,
+                    tags: tags,
+                    passwordData: passwordData,
+                    authorizedKeysOverride: nil
                 )
             )
         }
         // One transaction decides: the token's earlier launch, the quota, and the insert (issue 13: eight concurrent
         // RunInstances with one token launch one reservation).
-        switch try await self.store.launchInstances(instances, in: scope, clientToken: token, limit: self.limitPerRegion) {
+        switch try await self.store.launchInstances(
+            instances,
+            in: scope,
+            clientToken: token,
+            limit: self.limitPerRegion
+        ) {
         case .launched(let stored):
             await self.onChange(stored)
             return stored
         case .existing(let earlier):
-            guard let first = earlier.first, first.imageID == imageID, first.instanceType == instanceType, first.keyName == keyName,
+            guard let first = earlier.first, first.imageID == imageID, first.instanceType == instanceType,
+                first.keyName == keyName,
                 earlier.count == maxCount
             else { throw KeywayError(.idempotentParameterMismatch, subject: token ?? "") }
             return earlier
@@ -101,7 +137,10 @@ public struct InstanceService: Sendable {
     }
 
     /// Describes the scope's instances, or the named ones (each must exist), then filtered.
-    public static let describeFilters: Set<String> = ["instance-id", "key-name", "instance-state-name", "platform", "image-id", "private-ip-address", "reservation-id"]
+    public static let describeFilters: Set<String> = [
+        "instance-id", "key-name", "instance-state-name", "platform", "image-id", "private-ip-address",
+        "reservation-id",
+    ]
 
     public func describe(in scope: Scope, ids: [String], filters: [Filter]) async throws -> [Instance] {
         try await self.describe(in: scope, ids: ids, filters: filters, maxResults: nil, nextToken: nil).instances
@@ -110,25 +149,33 @@ public struct InstanceService: Sendable {
     /// Describes a page: `maxResults` (5 to 1000, not with `ids`) instances after the `nextToken` of the previous
     /// page, in launch order; the answer's token is nil on the last page.
     public func describe(
-        in scope: Scope, ids: [String], filters: [Filter], maxResults: Int?, nextToken: String?
+        in scope: Scope,
+        ids: [String],
+        filters: [Filter],
+        maxResults: Int?,
+        nextToken: String?
     ) async throws -> (instances: [Instance], nextToken: String?) {
         for filter in filters { try filter.validate(supported: Self.describeFilters) }
         if maxResults != nil, !ids.isEmpty {
             throw KeywayError(
-                .invalidParameterCombination, subject: "MaxResults",
+                .invalidParameterCombination,
+                subject: "MaxResults",
                 detail: "The parameter instancesSet cannot be used with the parameter maxResults"
             )
         }
         if let maxResults, !(5...1000).contains(maxResults) {
             throw KeywayError(
-                .invalidParameterValue, subject: "MaxResults",
+                .invalidParameterValue,
+                subject: "MaxResults",
                 detail: "Value ( \(maxResults) ) for parameter maxResults is invalid. Expecting a value greater than 5."
             )
         }
         let after = try nextToken.map { token throws(KeywayError) in try PageToken.decode(token, fields: 2) }
         var wanted: Set<InstanceID> = []
         for id in ids {
-            guard let instanceID = InstanceID(wellFormed: id) else { throw KeywayError(.instanceIDMalformed, subject: id) }
+            guard let instanceID = InstanceID(wellFormed: id) else {
+                throw KeywayError(.instanceIDMalformed, subject: id)
+            }
             wanted.insert(instanceID)
         }
         var instances = try await self.store.instances(in: scope)
@@ -191,21 +238,28 @@ public struct InstanceService: Sendable {
 
     /// The answer's state and the stored state for each allowed starting state; nil refuses the change.
     private func transition(
-        in scope: Scope, ids: [String], action: String,
+        in scope: Scope,
+        ids: [String],
+        action: String,
         _ rule: @escaping @Sendable (Instance.State) -> (shown: Instance.State, stored: Instance.State)?
     ) async throws -> [Transition] {
         guard !ids.isEmpty else { throw KeywayError(.missingParameter, subject: "InstanceId") }
         var instanceIDs: [InstanceID] = []
         for id in ids {
-            guard let instanceID = InstanceID(wellFormed: id) else { throw KeywayError(.instanceIDMalformed, subject: id) }
+            guard let instanceID = InstanceID(wellFormed: id) else {
+                throw KeywayError(.instanceIDMalformed, subject: id)
+            }
             instanceIDs.append(instanceID)
         }
         // Read, checked and written in one transaction: a concurrent change (an audited recovery) is never undone.
-        let changed = try await self.store.updateInstances(ids: instanceIDs, in: scope) { instance throws(KeywayError) in
+        let changed = try await self.store.updateInstances(ids: instanceIDs, in: scope) {
+            instance throws(KeywayError) in
             guard let (_, stored) = rule(instance.state) else {
                 throw KeywayError(
-                    .incorrectInstanceState, subject: instance.id.rawValue,
-                    detail: "The instance '\(instance.id)' is not in a state from which it can be \(action == "stop" ? "stopped" : "started")."
+                    .incorrectInstanceState,
+                    subject: instance.id.rawValue,
+                    detail:
+                        "The instance '\(instance.id)' is not in a state from which it can be \(action == "stop" ? "stopped" : "started")."
                 )
             }
             instance.state = stored
@@ -227,7 +281,8 @@ public struct InstanceService: Sendable {
 
     /// EC2 Instance Connect: lets `user` in with `publicKey` for 60 seconds.
     public func sendSSHPublicKey(in scope: Scope, instanceID: String, user: String, publicKey: String) async throws {
-        guard let id = InstanceID(rawValue: instanceID), let instance = try await self.store.instance(id: id), instance.scope == scope,
+        guard let id = InstanceID(rawValue: instanceID), let instance = try await self.store.instance(id: id),
+            instance.scope == scope,
             instance.state != .terminated
         else { throw KeywayError(.instanceNotFound, subject: instanceID) }
         guard instance.state == .running else {
@@ -237,10 +292,18 @@ public struct InstanceService: Sendable {
         do {
             key = try PublicKey(openSSHPublicKey: publicKey.trimmingCharacters(in: .whitespacesAndNewlines))
         } catch {
-            throw KeywayError(.invalidParameterValue, subject: "SSHPublicKey", detail: "The SSH public key is not a valid RSA or Ed25519 OpenSSH key.")
+            throw KeywayError(
+                .invalidParameterValue,
+                subject: "SSHPublicKey",
+                detail: "The SSH public key is not a valid RSA or Ed25519 OpenSSH key."
+            )
         }
         if key.keyType == .rsa && key.bitCount < 2048 {
-            throw KeywayError(.invalidParameterValue, subject: "SSHPublicKey", detail: "RSA keys must have at least 2048 bits.")
+            throw KeywayError(
+                .invalidParameterValue,
+                subject: "SSHPublicKey",
+                detail: "RSA keys must have at least 2048 bits."
+            )
         }
         await self.pushedKeys.push(key.openSSHRepresentation(), user: user, instance: id)
     }
@@ -251,23 +314,31 @@ public struct InstanceService: Sendable {
     /// The launch key is the image's default user's only (`ec2-user`, `ubuntu`, `Administrator`), as EC2 installs
     /// it; keys pushed through Instance Connect are their own OS user's. `root` gets nothing, ever.
     public func authorizedKeys(instanceID: String, user: String) async throws -> [String] {
-        guard user != "root", let id = InstanceID(rawValue: instanceID), let instance = try await self.store.instance(id: id),
+        guard user != "root", let id = InstanceID(rawValue: instanceID),
+            let instance = try await self.store.instance(id: id),
             instance.state == .running
         else { return [] }
         let defaultUser = Image.catalogue.first { $0.id == instance.imageID }?.defaultUser
-        let base = user == defaultUser ? instance.authorizedKeysOverride ?? instance.launchPublicKey.map { [$0] } ?? [] : []
+        let base =
+            user == defaultUser ? instance.authorizedKeysOverride ?? instance.launchPublicKey.map { [$0] } ?? [] : []
         return base + (await self.pushedKeys.keys(for: id, user: user))
     }
 
     /// Lost-key recovery: replaces the instance's authorized keys with one public key. The launch key shown by the
     /// metadata service does not change, as in EC2.
     public func replaceAuthorizedKeys(instanceID: String, publicKey: String) async throws -> Instance {
-        guard let id = InstanceID(rawValue: instanceID) else { throw KeywayError(.instanceNotFound, subject: instanceID) }
+        guard let id = InstanceID(rawValue: instanceID) else {
+            throw KeywayError(.instanceNotFound, subject: instanceID)
+        }
         let key: PublicKey
         do {
             key = try KeyMaterial(text: publicKey).publicKey
         } catch {
-            throw KeywayError(.invalidPublicKey, subject: instanceID, detail: (error as? KeyFormatsError)?.message ?? "The key cannot be read.")
+            throw KeywayError(
+                .invalidPublicKey,
+                subject: instanceID,
+                detail: (error as? KeyFormatsError)?.message ?? "The key cannot be read."
+            )
         }
         let line = key.openSSHRepresentation(comment: "recovered")
         let changed = try await self.store.updateInstances(ids: [id], in: nil) { instance in

@@ -16,7 +16,12 @@ public protocol InstanceStore: Sendable {
     /// - answers ``LaunchResult/existing(_:)`` with the instances launched before with `clientToken`, if any;
     /// - refuses with ``KeywayError/Code/instanceLimitExceeded`` when the scope would hold more than `limit`
     ///   instances that are not terminated (the subject says how many more fit).
-    func launchInstances(_ instances: [Instance], in scope: Scope, clientToken: String?, limit: Int) async throws -> LaunchResult
+    func launchInstances(
+        _ instances: [Instance],
+        in scope: Scope,
+        clientToken: String?,
+        limit: Int
+    ) async throws -> LaunchResult
 
     /// The instances of a scope, ordered by launch time and ID.
     func instances(in scope: Scope) async throws -> [Instance]
@@ -35,7 +40,9 @@ public protocol InstanceStore: Sendable {
     /// was (``KeywayError/Code/instanceNotFound`` for the former). Returns each instance before and after, in the
     /// order of `ids`.
     func updateInstances(
-        ids: [InstanceID], in scope: Scope?, _ change: @Sendable (inout Instance) throws -> Void
+        ids: [InstanceID],
+        in scope: Scope?,
+        _ change: @Sendable (inout Instance) throws -> Void
     ) async throws -> [(before: Instance, after: Instance)]
 
     /// Deletes everything (`--dev` mode's reset).
@@ -49,7 +56,12 @@ public actor InMemoryInstanceStore: InstanceStore {
 
     public init() {}
 
-    public func launchInstances(_ instances: [Instance], in scope: Scope, clientToken: String?, limit: Int) throws -> LaunchResult {
+    public func launchInstances(
+        _ instances: [Instance],
+        in scope: Scope,
+        clientToken: String?,
+        limit: Int
+    ) throws -> LaunchResult {
         if let clientToken {
             let earlier = self.instances(in: scope).filter { $0.clientToken == clientToken }
             if !earlier.isEmpty { return .existing(earlier) }
@@ -57,9 +69,11 @@ public actor InMemoryInstanceStore: InstanceStore {
         let active = self.byID.values.count { $0.scope == scope && $0.state != .terminated }
         guard active + instances.count <= limit else {
             throw KeywayError(
-                    .instanceLimitExceeded, subject: String(max(0, limit - active)),
-                    detail: "Your quota allows for \(max(0, limit - active)) more running instance(s). You requested at least \(instances.count)"
-                )
+                .instanceLimitExceeded,
+                subject: String(max(0, limit - active)),
+                detail:
+                    "Your quota allows for \(max(0, limit - active)) more running instance(s). You requested at least \(instances.count)"
+            )
         }
         var stored: [Instance] = []
         for var instance in instances {
@@ -82,11 +96,15 @@ public actor InMemoryInstanceStore: InstanceStore {
     public func instance(privateIP: String) -> Instance? { self.byID.values.first { $0.privateIP == privateIP } }
 
     public func updateInstances(
-        ids: [InstanceID], in scope: Scope?, _ change: @Sendable (inout Instance) throws -> Void
+        ids: [InstanceID],
+        in scope: Scope?,
+        _ change: @Sendable (inout Instance) throws -> Void
     ) throws -> [(before: Instance, after: Instance)] {
         var changed: [(before: Instance, after: Instance)] = []
         for id in ids {
-            guard let before = changed.last(where: { $0.after.id == id })?.after ?? self.byID[id], scope == nil || before.scope == scope else {
+            guard let before = changed.last(where: { $0.after.id == id })?.after ?? self.byID[id],
+                scope == nil || before.scope == scope
+            else {
                 throw KeywayError(.instanceNotFound, subject: id.rawValue)
             }
             var after = before

@@ -17,8 +17,14 @@ public struct KeyPair: Hashable, Sendable {
     public var tags: [Tag]
 
     public init(
-        id: KeyPairID, scope: Scope, name: String, keyType: KeyType, fingerprint: String, publicKey: String,
-        createTime: Date, tags: [Tag]
+        id: KeyPairID,
+        scope: Scope,
+        name: String,
+        keyType: KeyType,
+        fingerprint: String,
+        publicKey: String,
+        createTime: Date,
+        tags: [Tag]
     ) {
         self.id = id
         self.scope = scope
@@ -48,7 +54,8 @@ public struct KeyPair: Hashable, Sendable {
             name.first != " ", name.last != " "
         else {
             throw KeywayError(
-                .invalidParameterValue, subject: "KeyName",
+                .invalidParameterValue,
+                subject: "KeyName",
                 detail: "Key names are 1 to 255 printable ASCII characters with no leading or trailing space."
             )
         }

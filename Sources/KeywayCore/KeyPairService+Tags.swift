@@ -21,7 +21,8 @@ extension KeyPairService {
         if let deletions {
             for deletion in deletions where deletion.key.lowercased().hasPrefix("aws:") {
                 throw KeywayError(
-                    .invalidParameterValue, subject: "Tag.Key",
+                    .invalidParameterValue,
+                    subject: "Tag.Key",
                     detail: "Tag keys starting with 'aws:' are reserved for internal use."
                 )
             }
@@ -35,12 +36,17 @@ extension KeyPairService {
     /// Lists the tags in the scope that pass the filters, ordered by resource and key, a page at a time
     /// (EC2 DescribeTags). `maxResults` is 5 to 1000; the token continues after the last tag of the previous page.
     public func describeTags(
-        in scope: Scope, filters: [Filter], maxResults: Int?, nextToken: String?
+        in scope: Scope,
+        filters: [Filter],
+        maxResults: Int?,
+        nextToken: String?
     ) async throws -> (tags: [ResourceTag], nextToken: String?) {
         for filter in filters { try filter.validate(supported: Self.describeTagsFilters) }
         if let maxResults, !(5...1000).contains(maxResults) {
             throw KeywayError(
-                .invalidParameterValue, subject: "MaxResults", detail: "MaxResults must be from 5 to 1000."
+                .invalidParameterValue,
+                subject: "MaxResults",
+                detail: "MaxResults must be from 5 to 1000."
             )
         }
         let after = try nextToken.map { token throws(KeywayError) in try PageToken.decode(token, fields: 2) }

@@ -13,7 +13,8 @@ public struct KeyPairService: Sendable {
         public var generateKey: @Sendable (KeyType) async throws -> PrivateKey
 
         public init(
-            now: @escaping @Sendable () -> Date, newKeyPairID: @escaping @Sendable () -> KeyPairID,
+            now: @escaping @Sendable () -> Date,
+            newKeyPairID: @escaping @Sendable () -> KeyPairID,
             generateKey: @escaping @Sendable (KeyType) async throws -> PrivateKey
         ) {
             self.now = now
@@ -29,7 +30,8 @@ public struct KeyPairService: Sendable {
                 var generator = SystemRandomNumberGenerator()
                 return KeyPairID.random(using: &generator)
             },
-            generateKey: { type in type == .rsa ? try await RSAKeyPool.shared.take() : try PrivateKey(generating: type) }
+            generateKey: { type in type == .rsa ? try await RSAKeyPool.shared.take() : try PrivateKey(generating: type)
+            }
         )
     }
 
@@ -52,7 +54,11 @@ public struct KeyPairService: Sendable {
     /// Key pairs an account may hold in one region.
     public let limitPerRegion: Int
 
-    public init(store: any KeyPairStore, environment: Environment = .live, limitPerRegion: Int = KeyPair.defaultLimitPerRegion) {
+    public init(
+        store: any KeyPairStore,
+        environment: Environment = .live,
+        limitPerRegion: Int = KeyPair.defaultLimitPerRegion
+    ) {
         self.store = store
         self.environment = environment
         self.limitPerRegion = limitPerRegion
@@ -60,7 +66,11 @@ public struct KeyPairService: Sendable {
 
     /// Creates a key pair: generates the key, stores its public half, returns the private key in `format`.
     public func createKeyPair(
-        in scope: Scope, name: String, type: KeyType, format: PrivateKeyFormat, tags: [Tag]
+        in scope: Scope,
+        name: String,
+        type: KeyType,
+        format: PrivateKeyFormat,
+        tags: [Tag]
     ) async throws -> CreatedKeyPair {
         try KeyPair.validateName(name)
         try Self.validateNewTags(tags)
@@ -71,10 +81,14 @@ public struct KeyPairService: Sendable {
         }
         let privateKey = try await self.environment.generateKey(type)
         let keyPair = KeyPair(
-            id: self.environment.newKeyPairID(), scope: scope, name: name, keyType: type,
+            id: self.environment.newKeyPairID(),
+            scope: scope,
+            name: name,
+            keyType: type,
             fingerprint: privateKey.awsCreatedFingerprint,
             publicKey: privateKey.publicKey.openSSHRepresentation(comment: name),
-            createTime: self.environment.now().truncatedToMilliseconds, tags: tags
+            createTime: self.environment.now().truncatedToMilliseconds,
+            tags: tags
         )
         try await self.store.insert(keyPair, limit: self.limitPerRegion)
         let material: String
@@ -89,7 +103,12 @@ public struct KeyPairService: Sendable {
     ///
     /// Accepts OpenSSH lines and RFC 4716 blocks (RSA and Ed25519), and base64 DER or PEM public keys (RSA, as AWS
     /// documents). Private keys are refused: nothing secret is ever stored.
-    public func importKeyPair(in scope: Scope, name: String, publicKeyMaterial: [UInt8], tags: [Tag]) async throws -> KeyPair {
+    public func importKeyPair(
+        in scope: Scope,
+        name: String,
+        publicKeyMaterial: [UInt8],
+        tags: [Tag]
+    ) async throws -> KeyPair {
         try KeyPair.validateName(name)
         try Self.validateNewTags(tags)
         let material: KeyMaterial
@@ -101,14 +120,20 @@ public struct KeyPairService: Sendable {
         }
         if material.publicKey.keyType == .ed25519, [.spkiDER, .spkiPEM].contains(material.format) {
             throw KeywayError(
-                .invalidPublicKey, subject: name, detail: "EC2 takes Ed25519 keys only as OpenSSH or RFC 4716 text."
+                .invalidPublicKey,
+                subject: name,
+                detail: "EC2 takes Ed25519 keys only as OpenSSH or RFC 4716 text."
             )
         }
         let keyPair = KeyPair(
-            id: self.environment.newKeyPairID(), scope: scope, name: name, keyType: material.publicKey.keyType,
+            id: self.environment.newKeyPairID(),
+            scope: scope,
+            name: name,
+            keyType: material.publicKey.keyType,
             fingerprint: material.publicKey.awsImportedFingerprint,
             publicKey: material.publicKey.openSSHRepresentation(comment: name),
-            createTime: self.environment.now().truncatedToMilliseconds, tags: tags
+            createTime: self.environment.now().truncatedToMilliseconds,
+            tags: tags
         )
         try await self.store.insert(keyPair, limit: self.limitPerRegion)
         return keyPair
@@ -120,7 +145,12 @@ public struct KeyPairService: Sendable {
     /// Describes key pairs: those named or identified (each must exist), or all; then filtered.
     ///
     /// When both names and IDs are given, the result holds the key pairs found by either.
-    public func describeKeyPairs(in scope: Scope, names: [String], ids: [String], filters: [Filter]) async throws -> [KeyPair] {
+    public func describeKeyPairs(
+        in scope: Scope,
+        names: [String],
+        ids: [String],
+        filters: [Filter]
+    ) async throws -> [KeyPair] {
         for filter in filters { try filter.validate(supported: Self.describeFilters) }
         var found: [KeyPair]
         if names.isEmpty && ids.isEmpty {

@@ -20,7 +20,9 @@ public struct KeywayError: Error, Hashable, Sendable, CustomStringConvertible {
         self.line = line
     }
 
-    public var description: String { "KeywayError.\(self.code)(\(self.subject)): \(self.detail) (\(self.file):\(self.line))" }
+    public var description: String {
+        "KeywayError.\(self.code)(\(self.subject)): \(self.detail) (\(self.file):\(self.line))"
+    }
 
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code && lhs.subject == rhs.subject }
     public func hash(into hasher: inout Hasher) {

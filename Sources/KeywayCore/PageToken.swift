@@ -12,8 +12,14 @@ public enum PageToken {
 
     /// The key fields of a token, which must have `fields` of them; `invalidParameterValue` (subject `parameter`)
     /// for anything that is not such a token.
-    public static func decode(_ token: String, fields: Int, parameter: String = "NextToken") throws(KeywayError) -> [String] {
-        guard token.utf8.count <= 4096, let data = Data(base64Encoded: token), let text = String(data: data, encoding: .utf8) else {
+    public static func decode(
+        _ token: String,
+        fields: Int,
+        parameter: String = "NextToken"
+    ) throws(KeywayError) -> [String] {
+        guard token.utf8.count <= 4096, let data = Data(base64Encoded: token),
+            let text = String(data: data, encoding: .utf8)
+        else {
             throw KeywayError(.invalidParameterValue, subject: parameter, detail: "The \(parameter) is not valid.")
         }
         let parts = text.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)

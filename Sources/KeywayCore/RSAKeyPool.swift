@@ -29,13 +29,18 @@ public final class RSAKeyPool: Sendable {
 
     /// Starts `threads` ahead and `threads` on-demand generator threads (one per core by default) and keeps
     /// `capacity` keys ready.
-    public init(size: PrivateKey.RSAKeySize = .bits2048, capacity: Int = 8, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(
+        size: PrivateKey.RSAKeySize = .bits2048,
+        capacity: Int = 8,
+        threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) {
         self.capacity = capacity
         self.size = size
         for index in 0..<max(1, threads) {
             for ahead in [true, false] {
                 // keyway-rsa-a0, keyway-rsa-d0, …
-                KeyGenerationThread.start(name: "keyway-rsa-\(ahead ? "a" : "d")\(index)", idle: ahead) { [state, capacity, size] in
+                KeyGenerationThread.start(name: "keyway-rsa-\(ahead ? "a" : "d")\(index)", idle: ahead) {
+                    [state, capacity, size] in
                     Self.generate(state: state, ahead: ahead, capacity: capacity, size: size)
                 }
             }
@@ -77,7 +82,9 @@ public final class RSAKeyPool: Sendable {
         state.condition.lock()
         while true {
             if ahead {
-                while state.ready.count + state.generatingAhead + state.generatingOnDemand >= capacity + state.waiters.count {
+                while state.ready.count + state.generatingAhead + state.generatingOnDemand >= capacity
+                    + state.waiters.count
+                {
                     state.condition.wait()
                 }
                 state.generatingAhead += 1

@@ -8,8 +8,12 @@ enum RandomCharacters {
     static let base64 = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// `count` characters of `alphabet`, each equally likely.
-    static func string(count: Int, from alphabet: [UInt8], using generator: inout some RandomNumberGenerator) -> String {
-        precondition(alphabet.count.nonzeroBitCount == 1 && alphabet.count <= 64, "the alphabet size must be a power of two")
+    static func string(count: Int, from alphabet: [UInt8], using generator: inout some RandomNumberGenerator) -> String
+    {
+        precondition(
+            alphabet.count.nonzeroBitCount == 1 && alphabet.count <= 64,
+            "the alphabet size must be a power of two"
+        )
         let bits = alphabet.count.trailingZeroBitCount
         let mask = UInt64(alphabet.count - 1)
         return String(unsafeUninitializedCapacity: count) { buffer in

@@ -15,8 +15,15 @@ public struct ServerCertificate: Hashable, Sendable {
     public var tags: [Tag]
 
     public init(
-        account: AccountID, name: String, path: String, id: ServerCertificateID, uploadDate: Date, expiration: Date,
-        body: String, chain: String?, tags: [Tag]
+        account: AccountID,
+        name: String,
+        path: String,
+        id: ServerCertificateID,
+        uploadDate: Date,
+        expiration: Date,
+        body: String,
+        chain: String?,
+        tags: [Tag]
     ) {
         self.account = account
         self.name = name
@@ -49,7 +56,12 @@ public struct UserSSHPublicKey: Hashable, Sendable {
     public var uploadDate: Date
 
     public init(
-        account: AccountID, userName: String, id: SSHPublicKeyID, body: String, fingerprint: String, status: AccessKey.Status,
+        account: AccountID,
+        userName: String,
+        id: SSHPublicKeyID,
+        body: String,
+        fingerprint: String,
+        status: AccessKey.Status,
         uploadDate: Date
     ) {
         self.account = account

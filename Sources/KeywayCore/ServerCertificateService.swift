@@ -10,7 +10,8 @@ public struct ServerCertificateService: Sendable {
     public let limitPerAccount: Int
 
     public init(
-        store: any ServerCertificateStore, now: @escaping @Sendable () -> Date = { Date() },
+        store: any ServerCertificateStore,
+        now: @escaping @Sendable () -> Date = { Date() },
         newID: @escaping @Sendable () -> ServerCertificateID = {
             var generator = SystemRandomNumberGenerator()
             return ServerCertificateID.random(using: &generator)
@@ -33,7 +34,13 @@ public struct ServerCertificateService: Sendable {
     public static let maximumChainLength = 2_097_152
 
     public func upload(
-        by principal: Principal, name: String, path: String?, body: String, privateKey: String, chain: String?, tags: [Tag]
+        by principal: Principal,
+        name: String,
+        path: String?,
+        body: String,
+        privateKey: String,
+        chain: String?,
+        tags: [Tag]
     ) async throws -> ServerCertificate {
         // IAM's length limits (docs/aws-behaviour.md), checked before anything is parsed: the work that follows
         // grows with the input.
@@ -41,7 +48,11 @@ public struct ServerCertificateService: Sendable {
             ("CertificateBody", body, Self.maximumBodyLength), ("PrivateKey", privateKey, Self.maximumBodyLength),
             ("CertificateChain", chain ?? "", Self.maximumChainLength),
         ] where value.utf8.count > limit && value.unicodeScalars.count > limit {
-            throw KeywayError(.invalidParameterValue, subject: parameter, detail: "must have length less than or equal to \(limit)")
+            throw KeywayError(
+                .invalidParameterValue,
+                subject: parameter,
+                detail: "must have length less than or equal to \(limit)"
+            )
         }
         try Self.validateName(name, parameter: "ServerCertificateName")
         let path = path ?? "/"
@@ -49,7 +60,11 @@ public struct ServerCertificateService: Sendable {
         let arn = "arn:aws:iam::\(principal.account.rawValue):server-certificate\(path)\(name)"
         try IdentityService.authorize(principal, action: "iam:UploadServerCertificate", resource: arn)
         guard tags.count <= Tag.maximumPerResource else {
-            throw KeywayError(.invalidParameterValue, subject: "tags", detail: "must have length less than or equal to 50")
+            throw KeywayError(
+                .invalidParameterValue,
+                subject: "tags",
+                detail: "must have length less than or equal to 50"
+            )
         }
         // Server certificate tag keys are case-sensitive (IAM User Guide, id_tags).
         try Tag.validateIAM(tags, keysIgnoreCase: false, resource: "server certificate")
@@ -64,7 +79,11 @@ public struct ServerCertificateService: Sendable {
         let now = self.now()
         // AWS uses MalformedCertificate here too (aws-sdk-go#2586); its wording is unknown, so this one says why.
         guard now >= certificate.notValidBefore else {
-            throw KeywayError(.malformedCertificate, subject: name, detail: "The certificate is not valid yet: its validity starts in the future.")
+            throw KeywayError(
+                .malformedCertificate,
+                subject: name,
+                detail: "The certificate is not valid yet: its validity starts in the future."
+            )
         }
         guard now <= certificate.notValidAfter else {
             throw KeywayError(.malformedCertificate, subject: name, detail: "The certificate has expired.")
@@ -73,8 +92,13 @@ public struct ServerCertificateService: Sendable {
             try Self.checkChain(chain, leaf: certificate, name: name)
         }
         let stored = ServerCertificate(
-            account: principal.account, name: name, path: path, id: self.newID(), uploadDate: now.truncatedToSeconds,
-            expiration: certificate.notValidAfter, body: body.trimmingCharacters(in: .whitespacesAndNewlines),
+            account: principal.account,
+            name: name,
+            path: path,
+            id: self.newID(),
+            uploadDate: now.truncatedToSeconds,
+            expiration: certificate.notValidAfter,
+            body: body.trimmingCharacters(in: .whitespacesAndNewlines),
             chain: chain.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 },
             tags: tags
         )
@@ -83,17 +107,28 @@ public struct ServerCertificateService: Sendable {
     }
 
     public func get(by principal: Principal, name: String) async throws -> ServerCertificate {
-        try IdentityService.authorize(principal, action: "iam:GetServerCertificate", resource: self.arn(principal, name))
+        try IdentityService.authorize(
+            principal,
+            action: "iam:GetServerCertificate",
+            resource: self.arn(principal, name)
+        )
         guard let certificate = try await self.store.certificate(in: principal.account, named: name) else {
             throw KeywayError(.certificateNotFound, subject: name)
         }
         return certificate
     }
 
-    public func list(by principal: Principal, pathPrefix: String?, marker: String?, maxItems: Int?) async throws -> IdentityService.Page<ServerCertificate> {
+    public func list(
+        by principal: Principal,
+        pathPrefix: String?,
+        marker: String?,
+        maxItems: Int?
+    ) async throws -> IdentityService.Page<ServerCertificate> {
         if let pathPrefix { try IAMUser.validatePathPrefix(pathPrefix) }
         try IdentityService.authorize(
-            principal, action: "iam:ListServerCertificates", resource: "arn:aws:iam::\(principal.account.rawValue):server-certificate/"
+            principal,
+            action: "iam:ListServerCertificates",
+            resource: "arn:aws:iam::\(principal.account.rawValue):server-certificate/"
         )
         let all = try await self.store.certificates(in: principal.account, pathPrefix: pathPrefix ?? "/")
         return try IdentityService.page(all, marker: marker, maxItems: maxItems, key: \.name)
@@ -102,12 +137,20 @@ public struct ServerCertificateService: Sendable {
     public func update(by principal: Principal, name: String, newName: String?, newPath: String?) async throws {
         if let newName { try Self.validateName(newName, parameter: "NewServerCertificateName") }
         if let newPath { try IAMUser.validatePath(newPath, parameter: "NewPath") }
-        try IdentityService.authorize(principal, action: "iam:UpdateServerCertificate", resource: self.arn(principal, name))
+        try IdentityService.authorize(
+            principal,
+            action: "iam:UpdateServerCertificate",
+            resource: self.arn(principal, name)
+        )
         try await self.store.updateCertificate(in: principal.account, named: name, newName: newName, newPath: newPath)
     }
 
     public func delete(by principal: Principal, name: String) async throws {
-        try IdentityService.authorize(principal, action: "iam:DeleteServerCertificate", resource: self.arn(principal, name))
+        try IdentityService.authorize(
+            principal,
+            action: "iam:DeleteServerCertificate",
+            resource: self.arn(principal, name)
+        )
         try await self.store.deleteCertificate(in: principal.account, named: name)
     }
 
@@ -126,13 +169,19 @@ public struct ServerCertificateService: Sendable {
         do {
             matches = try CertificateKeyCheck.privateKey(privateKey, matchesCertificate: certificate)
         } catch let error as KeyFormatsError where error.code == .passphraseProtected {
-            throw KeywayError(.malformedCertificate, subject: name, detail: "The private key is encrypted; upload it unencrypted.")
+            throw KeywayError(
+                .malformedCertificate,
+                subject: name,
+                detail: "The private key is encrypted; upload it unencrypted."
+            )
         } catch let error as KeyFormatsError where error.code == .invalidCertificate {
             throw KeywayError(.malformedCertificate, subject: name, detail: Self.unparseable)
         } catch {
             throw KeywayError(
-                .malformedCertificate, subject: name,
-                detail: "Unable to parse private key. Please ensure the private key is an unencrypted PEM RSA or EC key."
+                .malformedCertificate,
+                subject: name,
+                detail:
+                    "Unable to parse private key. Please ensure the private key is an unencrypted PEM RSA or EC key."
             )
         }
         guard matches else { throw KeywayError(.keyPairMismatch, subject: name) }
@@ -145,12 +194,18 @@ public struct ServerCertificateService: Sendable {
         do {
             chain = try X509Certificate.chain(pemRepresentation: chainPEM)
         } catch {
-            throw KeywayError(.malformedCertificate, subject: name, detail: "Unable to parse certificate chain. Please ensure the chain is in PEM format.")
+            throw KeywayError(
+                .malformedCertificate,
+                subject: name,
+                detail: "Unable to parse certificate chain. Please ensure the chain is in PEM format."
+            )
         }
         func invalid(_ index: Int) -> KeywayError {
             KeywayError(
-                .malformedCertificate, subject: name,
-                detail: "Unable to validate certificate chain. The certificate chain must start with the immediate signing certificate, followed by any intermediaries in order. The index within the chain of the invalid certificate is: \(index)"
+                .malformedCertificate,
+                subject: name,
+                detail:
+                    "Unable to validate certificate chain. The certificate chain must start with the immediate signing certificate, followed by any intermediaries in order. The index within the chain of the invalid certificate is: \(index)"
             )
         }
         guard leaf.isIssued(by: chain[0]) else {

@@ -36,24 +36,30 @@ extension Tag {
             let key = tag.key.utf16.count
             guard key >= 1, key <= Self.iamMaximumKeyLength else {
                 throw KeywayError(
-                    .invalidParameterValue, subject: "tags.\(index + 1).member.key",
-                    detail: key == 0 ? "must have length greater than or equal to 1" : "must have length less than or equal to 128"
+                    .invalidParameterValue,
+                    subject: "tags.\(index + 1).member.key",
+                    detail: key == 0
+                        ? "must have length greater than or equal to 1" : "must have length less than or equal to 128"
                 )
             }
             guard tag.key.unicodeScalars.allSatisfy(Self.isIAMTagCharacter) else {
                 throw KeywayError(
-                    .invalidParameterValue, subject: "tags.\(index + 1).member.key",
+                    .invalidParameterValue,
+                    subject: "tags.\(index + 1).member.key",
                     detail: "must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+"
                 )
             }
             guard tag.value.utf16.count <= Self.iamMaximumValueLength else {
                 throw KeywayError(
-                    .invalidParameterValue, subject: "tags.\(index + 1).member.value", detail: "must have length less than or equal to 256"
+                    .invalidParameterValue,
+                    subject: "tags.\(index + 1).member.value",
+                    detail: "must have length less than or equal to 256"
                 )
             }
             guard tag.value.unicodeScalars.allSatisfy(Self.isIAMTagCharacter) else {
                 throw KeywayError(
-                    .invalidParameterValue, subject: "tags.\(index + 1).member.value",
+                    .invalidParameterValue,
+                    subject: "tags.\(index + 1).member.value",
                     detail: "must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*"
                 )
             }

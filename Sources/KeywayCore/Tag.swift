@@ -25,19 +25,22 @@ public struct Tag: Hashable, Sendable {
     public func validate() throws(KeywayError) {
         guard !self.key.isEmpty, self.key.count <= Self.maximumKeyLength else {
             throw KeywayError(
-                .invalidParameterValue, subject: "Tag.Key",
+                .invalidParameterValue,
+                subject: "Tag.Key",
                 detail: "Tag keys must be 1 to \(Self.maximumKeyLength) characters long."
             )
         }
         guard self.value.count <= Self.maximumValueLength else {
             throw KeywayError(
-                .invalidParameterValue, subject: "Tag.Value",
+                .invalidParameterValue,
+                subject: "Tag.Value",
                 detail: "Tag values may be at most \(Self.maximumValueLength) characters long."
             )
         }
         guard !self.key.lowercased().hasPrefix("aws:") else {
             throw KeywayError(
-                .invalidParameterValue, subject: "Tag.Key",
+                .invalidParameterValue,
+                subject: "Tag.Key",
                 detail: "Tag keys starting with 'aws:' are reserved for internal use."
             )
         }

@@ -40,13 +40,17 @@ struct AWSDispatcher: Sendable {
             if request.header("X-Amz-Target") != nil {
                 return Outcome(
                     response: XMLResponse(
-                        status: .badRequest, body: InstanceConnectService.error("ThrottlingException", "Rate exceeded", 400).body,
+                        status: .badRequest,
+                        body: InstanceConnectService.error("ThrottlingException", "Rate exceeded", 400).body,
                         contentType: "application/x-amz-json-1.1"
                     ),
-                    service: InstanceConnectService.signingName, action: nil, errorCode: "ThrottlingException"
+                    service: InstanceConnectService.signingName,
+                    action: nil,
+                    errorCode: "ThrottlingException"
                 )
             }
-            let service = CredentialScope(request: request, parameters: QueryParameters([:]))?.service ?? EC2Service.signingName
+            let service =
+                CredentialScope(request: request, parameters: QueryParameters([:]))?.service ?? EC2Service.signingName
             return self.failure(Self.throttled(service), service: service, action: nil, requestID: requestID)
         }
         defer { self.inFlight.leave() }
@@ -54,21 +58,28 @@ struct AWSDispatcher: Sendable {
             return await self.dispatchJSON(request, target: target, requestID: requestID)
         }
         // Bounded before parsing: every parameter is one `&`-separated field of the query or the body.
-        let fields = request.query.utf8.count { $0 == UInt8(ascii: "&") } + request.body.count { $0 == UInt8(ascii: "&") } + 2
+        let fields =
+            request.query.utf8.count { $0 == UInt8(ascii: "&") } + request.body.count { $0 == UInt8(ascii: "&") } + 2
         guard fields <= Self.maximumParameterCount else {
-            let error = AWSError.malformedQueryString("The request has more than \(Self.maximumParameterCount) parameters.")
-            let service = CredentialScope(request: request, parameters: QueryParameters([:]))?.service ?? EC2Service.signingName
+            let error = AWSError.malformedQueryString(
+                "The request has more than \(Self.maximumParameterCount) parameters."
+            )
+            let service =
+                CredentialScope(request: request, parameters: QueryParameters([:]))?.service ?? EC2Service.signingName
             return self.failure(error, service: service, action: nil, requestID: requestID)
         }
         let parameters: QueryParameters
         do {
             parameters = try QueryParameters(request: request)
         } catch {
-            let service = CredentialScope(request: request, parameters: QueryParameters([:]))?.service ?? EC2Service.signingName
+            let service =
+                CredentialScope(request: request, parameters: QueryParameters([:]))?.service ?? EC2Service.signingName
             return self.failure(error, service: service, action: nil, requestID: requestID)
         }
         // The signature is read once: its scope picks the service, and the authenticator verifies it.
-        let signature = Result { () throws(SignatureV4Failure) in try SignedRequest(request: request, parameters: parameters) }
+        let signature = Result { () throws(SignatureV4Failure) in
+            try SignedRequest(request: request, parameters: parameters)
+        }
         let scope: CredentialScope?
         if case .success(let signed?) = signature {
             scope = signed.scope
@@ -89,7 +100,8 @@ struct AWSDispatcher: Sendable {
                     ? AWSError.ec2Authentication(.signatureMismatch)
                     : AWSError(
                         code: "SignatureDoesNotMatch",
-                        message: "Credential should be scoped to correct service: '\(service)'. (not '\(signedFor.quotedInMessage)')",
+                        message:
+                            "Credential should be scoped to correct service: '\(service)'. (not '\(signedFor.quotedInMessage)')",
                         status: .forbidden
                     )
                 return self.failure(error, service: service, action: action, requestID: requestID)
@@ -100,7 +112,9 @@ struct AWSDispatcher: Sendable {
         do {
             principal = try await self.authenticator.authenticate(request, signature: signature)
         } catch {
-            let mapped = service == EC2Service.signingName ? AWSError.ec2Authentication(error) : AWSError.queryAuthentication(error)
+            let mapped =
+                service == EC2Service.signingName
+                ? AWSError.ec2Authentication(error) : AWSError.queryAuthentication(error)
             return self.failure(mapped, service: service, action: action, requestID: requestID)
         }
 
@@ -112,19 +126,38 @@ struct AWSDispatcher: Sendable {
                 do throws(KeywayError) {
                     try IdentityService.authorize(principal, action: "ec2:\(action ?? "")", resource: "*")
                 } catch {
-                    throw AWSError(code: "UnauthorizedOperation", message: "You are not authorized to perform this operation.", status: .forbidden)
+                    throw AWSError(
+                        code: "UnauthorizedOperation",
+                        message: "You are not authorized to perform this operation.",
+                        status: .forbidden
+                    )
                 }
-                let context = EC2Service.Context(scope: Scope(account: principal.account, region: region), requestID: requestID)
+                let context = EC2Service.Context(
+                    scope: Scope(account: principal.account, region: region),
+                    requestID: requestID
+                )
                 body = try await self.ec2.handle(parameters, context: context)
             case IAMService.signingName:
                 if action == "GetAccessKeyLastUsed" { await self.usage.flush() }
-                body = try await self.iam.handle(parameters, context: IAMService.Context(principal: principal, requestID: requestID))
+                body = try await self.iam.handle(
+                    parameters,
+                    context: IAMService.Context(principal: principal, requestID: requestID)
+                )
             case STSService.signingName:
-                body = try self.sts.handle(parameters, context: IAMService.Context(principal: principal, requestID: requestID))
+                body = try self.sts.handle(
+                    parameters,
+                    context: IAMService.Context(principal: principal, requestID: requestID)
+                )
             default:
                 throw AWSError.invalidAction(action ?? "")
             }
-            return Outcome(response: XMLResponse(body: body), service: service, action: action, errorCode: nil, caller: principal.arn)
+            return Outcome(
+                response: XMLResponse(body: body),
+                service: service,
+                action: action,
+                errorCode: nil,
+                caller: principal.arn
+            )
         } catch {
             var outcome = self.failure(error, service: service, action: action, requestID: requestID)
             outcome.caller = principal.arn
@@ -136,8 +169,15 @@ struct AWSDispatcher: Sendable {
     private func dispatchJSON(_ request: AWSRequest, target: String, requestID: String) async -> Outcome {
         func outcome(_ answer: InstanceConnectService.Answer, caller: String? = nil) -> Outcome {
             Outcome(
-                response: XMLResponse(status: .init(code: answer.status), body: answer.body, contentType: "application/x-amz-json-1.1"),
-                service: InstanceConnectService.signingName, action: target, errorCode: answer.errorCode, caller: caller,
+                response: XMLResponse(
+                    status: .init(code: answer.status),
+                    body: answer.body,
+                    contentType: "application/x-amz-json-1.1"
+                ),
+                service: InstanceConnectService.signingName,
+                action: target,
+                errorCode: answer.errorCode,
+                caller: caller,
                 cause: answer.cause
             )
         }
@@ -145,20 +185,35 @@ struct AWSDispatcher: Sendable {
         let region: Region
         do {
             principal = try await self.authenticator.authenticate(request, parameters: QueryParameters([:]))
-            guard let scopeRegion = CredentialScope(request: request, parameters: QueryParameters([:])).flatMap({ Region(rawValue: $0.region) }),
+            guard
+                let scopeRegion = CredentialScope(request: request, parameters: QueryParameters([:])).flatMap({
+                    Region(rawValue: $0.region)
+                }),
                 self.regions.contains(scopeRegion)
             else { throw SignatureV4Failure.signatureMismatch }
             region = scopeRegion
         } catch {
-            return outcome(InstanceConnectService.error("AuthException", "Authentication failed: the request signature or credentials are not valid.", 403))
+            return outcome(
+                InstanceConnectService.error(
+                    "AuthException",
+                    "Authentication failed: the request signature or credentials are not valid.",
+                    403
+                )
+            )
         }
         do {
             try IdentityService.authorize(principal, action: "ec2-instance-connect:SendSSHPublicKey", resource: "*")
         } catch {
-            return outcome(InstanceConnectService.error("AuthException", "You are not authorized to perform this operation.", 403), caller: principal.arn)
+            return outcome(
+                InstanceConnectService.error("AuthException", "You are not authorized to perform this operation.", 403),
+                caller: principal.arn
+            )
         }
         let answer = await self.instanceConnect.handle(
-            target: target, body: request.body, scope: Scope(account: principal.account, region: region), requestID: requestID
+            target: target,
+            body: request.body,
+            scope: Scope(account: principal.account, region: region),
+            requestID: requestID
         )
         return outcome(answer, caller: principal.arn)
     }
@@ -221,7 +276,9 @@ struct AWSDispatcher: Sendable {
                     body: InstanceConnectService.error(error.code, error.message, Int(error.status.code)).body,
                     contentType: "application/x-amz-json-1.1"
                 ),
-                service: InstanceConnectService.signingName, action: nil, errorCode: error.code
+                service: InstanceConnectService.signingName,
+                action: nil,
+                errorCode: error.code
             )
         }
         let signedFor = CredentialScope(request: request, parameters: QueryParameters([:]))?.service
@@ -241,8 +298,12 @@ struct AWSDispatcher: Sendable {
         }
         let isFault = error.status.code >= 500
         return Outcome(
-            response: response, service: service, action: action, errorCode: error.code,
-            cause: isFault ? (error.cause ?? "no cause recorded") : nil, reason: isFault ? nil : error.cause
+            response: response,
+            service: service,
+            action: action,
+            errorCode: error.code,
+            cause: isFault ? (error.cause ?? "no cause recorded") : nil,
+            reason: isFault ? nil : error.cause
         )
     }
 }

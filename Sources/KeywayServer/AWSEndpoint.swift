@@ -27,7 +27,10 @@ struct AWSEndpoint: HTTPResponder {
         } else {
             do {
                 let body = try await request.collectBody(upTo: self.maximumBodySize)
-                outcome = await self.dispatcher.dispatch(Self.awsRequest(request, body: Array(buffer: body)), requestID: requestID)
+                outcome = await self.dispatcher.dispatch(
+                    Self.awsRequest(request, body: Array(buffer: body)),
+                    requestID: requestID
+                )
             } catch is NIOTooManyBytesError {
                 // `RequestLimitHandler` refuses most oversized bodies before they are read; this is the backstop.
                 let tooLarge = AWSError(
@@ -38,7 +41,10 @@ struct AWSEndpoint: HTTPResponder {
                 outcome = self.dispatcher.refusal(tooLarge, Self.awsRequest(request, body: []), requestID: requestID)
             } catch {
                 // The body ended before its declared length, or the connection failed while it was read.
-                let incomplete = AWSError(code: "InvalidRequest", message: "The request body ended before it was complete.")
+                let incomplete = AWSError(
+                    code: "InvalidRequest",
+                    message: "The request body ended before it was complete."
+                )
                 outcome = self.dispatcher.refusal(incomplete, Self.awsRequest(request, body: []), requestID: requestID)
             }
         }
@@ -58,7 +64,12 @@ struct AWSEndpoint: HTTPResponder {
             "action": .string(outcome.action.map { String($0.prefix(64)) } ?? "-"),
             "status": .stringConvertible(outcome.response.status.code),
             "error": .string(outcome.errorCode ?? "-"), "caller": .string(outcome.caller ?? "-"),
-            "ms": .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+            "ms": .string(
+                String(
+                    format: "%.2f",
+                    Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+                )
+            ),
         ]
         if let reason = outcome.reason { metadata["reason"] = .string(String(reason.prefix(200))) }
         context.logger.info("request", metadata: metadata)
@@ -66,14 +77,17 @@ struct AWSEndpoint: HTTPResponder {
         headers[.contentType] = outcome.response.contentType
         headers[Self.requestIDHeader] = requestID
         return Response(
-            status: outcome.response.status, headers: headers,
+            status: outcome.response.status,
+            headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(string: outcome.response.body))
         )
     }
 
     private static func awsRequest(_ request: Request, body: [UInt8]) -> AWSRequest {
         AWSRequest(
-            method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
+            method: request.method.rawValue,
+            path: request.uri.path,
+            query: request.uri.query ?? "",
             // HTTP/1's Host header arrives as the authority; SigV4 signs it as `host`.
             headers: [(name: "host", value: request.head.authority ?? "")]
                 + request.headers.map { (name: $0.name.rawName, value: $0.value) },

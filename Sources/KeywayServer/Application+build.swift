@@ -74,23 +74,35 @@ public func buildApplication(
         }
         onStartupCredentials(
             StartupCredentials(
-                account: created.account.id, accessKeyID: created.rootKey.key.id.rawValue,
-                secretAccessKey: created.rootKey.secret.value, file: file, fileError: fileError
+                account: created.account.id,
+                accessKeyID: created.rootKey.key.id.rawValue,
+                secretAccessKey: created.rootKey.secret.value,
+                file: file,
+                fileError: fileError
             )
         )
     }
     let keyPairs = KeyPairService(
-        store: keyPairStore, environment: configuration.environment, limitPerRegion: configuration.keyPairLimitPerRegion
+        store: keyPairStore,
+        environment: configuration.environment,
+        limitPerRegion: configuration.keyPairLimitPerRegion
     )
     let usage = UsageRecorder(identity: identity, interval: configuration.usageFlushInterval, logger: logger)
     let clock = ClockOffset(base: configuration.identityEnvironment.now)
     let metadata = configuration.metadataPort.map {
         MetadataListener(
-            port: $0, requireTokens: configuration.metadataTokensRequired, store: instanceStore, logger: logger, now: clock.now
+            port: $0,
+            requireTokens: configuration.metadataTokensRequired,
+            store: instanceStore,
+            logger: logger,
+            now: clock.now
         )
     }
     let instances = InstanceService(
-        store: instanceStore, keyPairs: keyPairStore, pushedKeys: PushedKeys(now: clock.now), now: clock.now,
+        store: instanceStore,
+        keyPairs: keyPairStore,
+        pushedKeys: PushedKeys(now: clock.now),
+        now: clock.now,
         limitPerRegion: configuration.instanceLimitPerRegion,
         onChange: { changed in await metadata?.follow(changed) }
     )
@@ -104,9 +116,14 @@ public func buildApplication(
         ),
         sts: STSService(),
         authenticator: Authenticator(
-            identity: identity, devAccount: configuration.devAccount, usage: usage, now: configuration.identityEnvironment.now
+            identity: identity,
+            devAccount: configuration.devAccount,
+            usage: usage,
+            now: configuration.identityEnvironment.now
         ),
-        usage: usage, regions: Set(configuration.regions), inFlight: inFlight
+        usage: usage,
+        regions: Set(configuration.regions),
+        inFlight: inFlight
     )
     var reset: (@Sendable () async throws -> Void)?
     if let devAccount = configuration.devAccount {
@@ -121,10 +138,15 @@ public func buildApplication(
         }
     }
     let endpoint = AWSEndpoint(
-        dispatcher: dispatcher, maximumBodySize: configuration.maximumBodySize, newRequestID: configuration.newRequestID
+        dispatcher: dispatcher,
+        maximumBodySize: configuration.maximumBodySize,
+        newRequestID: configuration.newRequestID
     )
     let router = KeywayRouter.build(
-        endpoint: endpoint, instances: instances, reset: reset, clock: configuration.devAccount == nil ? nil : clock
+        endpoint: endpoint,
+        instances: instances,
+        reset: reset,
+        clock: configuration.devAccount == nil ? nil : clock
     )
     let maximumConnections = configuration.maximumConnections ?? DescriptorLimit.connectionBudget()
     let maximumBodySize = configuration.maximumBodySize
@@ -141,7 +163,11 @@ public func buildApplication(
         server: .http1(
             configuration: HTTP1Channel.Configuration(
                 additionalChannelHandlers: [
-                    RequestLimitHandler(maximumBodySize: maximumBodySize, requestTimeout: requestTimeout, newRequestID: newRequestID)
+                    RequestLimitHandler(
+                        maximumBodySize: maximumBodySize,
+                        requestTimeout: requestTimeout,
+                        newRequestID: newRequestID
+                    )
                 ],
                 idleTimeout: TimeAmount(configuration.idleTimeout)
             )
@@ -149,7 +175,9 @@ public func buildApplication(
         configuration: ApplicationConfiguration(
             // The kernel's usual cap (somaxconn) rather than 256: a burst of connections waits in the queue instead of
             // having its handshakes dropped and retried seconds later.
-            address: .hostname(configuration.host, port: configuration.port), serverName: "Keyway", backlog: 4096,
+            address: .hostname(configuration.host, port: configuration.port),
+            serverName: "Keyway",
+            backlog: 4096,
             availableConnectionsDelegate: MaximumAvailableConnections(maximumConnections, logger: logger)
         ),
         services: services,
@@ -160,7 +188,8 @@ public func buildApplication(
 
 /// Creates the first account on an empty store, or the dev account when it is missing.
 private func ensureAccount(
-    _ identity: IdentityService, devAccount: AccountID?
+    _ identity: IdentityService,
+    devAccount: AccountID?
 ) async throws -> (account: Account, rootKey: IdentityService.IssuedKey)? {
     if let devAccount {
         guard try await !identity.store.accounts().contains(where: { $0.id == devAccount }) else { return nil }
@@ -170,7 +199,10 @@ private func ensureAccount(
 }
 
 /// Writes root credentials in the AWS CLI's credentials-file format, mode 0600, for `AWS_SHARED_CREDENTIALS_FILE`.
-private func writeCredentialsFile(_ created: (account: Account, rootKey: IdentityService.IssuedKey), directory: URL) throws -> URL {
+private func writeCredentialsFile(
+    _ created: (account: Account, rootKey: IdentityService.IssuedKey),
+    directory: URL
+) throws -> URL {
     let file = directory.appendingPathComponent("credentials")
     let text = """
         # Root credentials of account \(created.account.id.rawValue), made by keyway serve on first start.
@@ -180,7 +212,13 @@ private func writeCredentialsFile(_ created: (account: Account, rootKey: Identit
 
         """
     try? FileManager.default.removeItem(at: file)
-    guard FileManager.default.createFile(atPath: file.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+    guard
+        FileManager.default.createFile(
+            atPath: file.path,
+            contents: Data(text.utf8),
+            attributes: [.posixPermissions: 0o600]
+        )
+    else {
         throw KeywayStorageError.cannotWrite(file.path)
     }
     return file

@@ -25,13 +25,20 @@ final class Authenticator: Sendable {
     }
 
     /// The caller of a request, or why it is refused.
-    func authenticate(_ request: AWSRequest, parameters: QueryParameters) async throws(SignatureV4Failure) -> Principal {
-        try await self.authenticate(request, signature: Result { () throws(SignatureV4Failure) in try SignedRequest(request: request, parameters: parameters) })
+    func authenticate(_ request: AWSRequest, parameters: QueryParameters) async throws(SignatureV4Failure) -> Principal
+    {
+        try await self.authenticate(
+            request,
+            signature: Result { () throws(SignatureV4Failure) in
+                try SignedRequest(request: request, parameters: parameters)
+            }
+        )
     }
 
     /// The caller of a request whose signature the caller has already read (so it is parsed once per request).
     func authenticate(
-        _ request: AWSRequest, signature: Result<SignedRequest?, SignatureV4Failure>
+        _ request: AWSRequest,
+        signature: Result<SignedRequest?, SignatureV4Failure>
     ) async throws(SignatureV4Failure) -> Principal {
         guard let signed = try signature.get() else {
             throw .missingAuthentication
@@ -73,7 +80,12 @@ final class Authenticator: Sendable {
     private func signingHMAC(secret: SecretAccessKey, scope: CredentialScope) -> HMAC<SHA256> {
         // An entry serves only the secret it was derived from.
         if let cached = self.signingKeys.withLock({ $0[scope] }), cached.secret == secret.value { return cached.keyed }
-        let key = SignedRequest.signingKey(secret: secret.value, date: scope.date, region: scope.region, service: scope.service)
+        let key = SignedRequest.signingKey(
+            secret: secret.value,
+            date: scope.date,
+            region: scope.region,
+            service: scope.service
+        )
         let keyed = HMAC<SHA256>(key: key)
         self.signingKeys.withLock { cache in
             // Bounded: scopes change daily; a full cache simply starts again.

@@ -31,20 +31,29 @@ public enum AuthorizedKeysClient {
             return try await group.next() ?? nil
         }
         guard let (status, body) = answer, status == .ok else { return nil }
-        return body.split(separator: "\n").filter { $0.hasPrefix("ssh-rsa ") || $0.hasPrefix("ssh-ed25519 ") }.map(String.init)
+        return body.split(separator: "\n").filter { $0.hasPrefix("ssh-rsa ") || $0.hasPrefix("ssh-ed25519 ") }.map(
+            String.init
+        )
     }
 
     private struct IncompleteResponse: Error {}
 
     /// One HTTP/1.1 GET; returns the status and the body.
-    private static func get(host: String, port: Int, target: String, timeout: Duration) async throws -> (HTTPResponseStatus, String) {
+    private static func get(
+        host: String,
+        port: Int,
+        target: String,
+        timeout: Duration
+    ) async throws -> (HTTPResponseStatus, String) {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             // The task group's deadline cannot interrupt a connect; this bounds it too.
             .connectTimeout(TimeAmount(timeout))
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
+                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
+                        wrappingChannelSynchronously: channel
+                    )
                 }
             }
         return try await channel.executeThenClose { inbound, outbound in

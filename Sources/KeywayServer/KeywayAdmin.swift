@@ -14,13 +14,23 @@ public enum KeywayAdmin {
             throw KeywayError(.invalidParameterValue, subject: "account", detail: "Account \(id) already exists.")
         }
         let (account, key) = try await identity.createAccount(id: id)
-        return StartupCredentials(account: account.id, accessKeyID: key.key.id.rawValue, secretAccessKey: key.secret.value, file: nil)
+        return StartupCredentials(
+            account: account.id,
+            accessKeyID: key.key.id.rawValue,
+            secretAccessKey: key.secret.value,
+            file: nil
+        )
     }
 
     /// Adds a root access key to an account.
     public static func createRootKey(dataDirectory: URL, account: AccountID) async throws -> StartupCredentials {
         let key = try await Self.identity(dataDirectory).createRootAccessKey(account: account)
-        return StartupCredentials(account: account, accessKeyID: key.key.id.rawValue, secretAccessKey: key.secret.value, file: nil)
+        return StartupCredentials(
+            account: account,
+            accessKeyID: key.key.id.rawValue,
+            secretAccessKey: key.secret.value,
+            file: nil
+        )
     }
 
     /// Every account in the folder.
@@ -30,16 +40,27 @@ public enum KeywayAdmin {
 
     /// Lost-key recovery: replaces an instance's authorized keys with one public key, and records it in the audit
     /// log. What the instance metadata shows as the launch key does not change, as in EC2.
-    public static func replaceAuthorizedKeys(dataDirectory: URL, instanceID: String, publicKey: String, operatorName: String) async throws -> String {
+    public static func replaceAuthorizedKeys(
+        dataDirectory: URL,
+        instanceID: String,
+        publicKey: String,
+        operatorName: String
+    ) async throws -> String {
         let database = try SQLiteDatabase(directory: dataDirectory)
         let store = SQLiteInstanceStore(database: database)
-        let service = InstanceService(store: store, keyPairs: SQLiteKeyPairStore(database: database), pushedKeys: PushedKeys())
+        let service = InstanceService(
+            store: store,
+            keyPairs: SQLiteKeyPairStore(database: database),
+            pushedKeys: PushedKeys()
+        )
         let instance = try await service.replaceAuthorizedKeys(instanceID: instanceID, publicKey: publicKey)
         let line = instance.authorizedKeysOverride?.first ?? ""
         let fingerprint = try KeyFormats.PublicKey(openSSHPublicKey: line).fingerprints.sha256
         try database.audit(
-            action: "replace-authorized-keys", subject: instance.id.rawValue,
-            detail: "account=\(instance.scope.account) region=\(instance.scope.region) key=\(fingerprint) by=\(operatorName)"
+            action: "replace-authorized-keys",
+            subject: instance.id.rawValue,
+            detail:
+                "account=\(instance.scope.account) region=\(instance.scope.region) key=\(fingerprint) by=\(operatorName)"
         )
         return fingerprint
     }

@@ -28,7 +28,11 @@ public struct KeywayLogHandler: LogHandler {
     }
 
     /// A handler that hands each finished line, newline included, to `output`.
-    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil, output: @escaping @Sendable (String) -> Void) {
+    public init(
+        label: String,
+        metadataProvider: Logger.MetadataProvider? = nil,
+        output: @escaping @Sendable (String) -> Void
+    ) {
         self.label = label
         self.metadataProvider = metadataProvider
         self.output = output

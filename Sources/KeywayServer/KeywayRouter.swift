@@ -14,7 +14,10 @@ import Logging
 /// it in AWS's envelope, so no request ever gets a framework's HTML error page.
 enum KeywayRouter {
     static func build(
-        endpoint: AWSEndpoint, instances: InstanceService, reset: (@Sendable () async throws -> Void)?, clock: ClockOffset?
+        endpoint: AWSEndpoint,
+        instances: InstanceService,
+        reset: (@Sendable () async throws -> Void)?,
+        clock: ClockOffset?
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: FallbackToAWSEndpoint(endpoint: endpoint))
@@ -40,7 +43,8 @@ enum KeywayRouter {
                 ]
             )
             return Response(
-                status: .ok, headers: [.contentType: "text/plain"],
+                status: .ok,
+                headers: [.contentType: "text/plain"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: keys.map { $0 + "\n" }.joined()))
             )
         }
@@ -54,8 +58,13 @@ enum KeywayRouter {
         if let clock {
             router.post("/_keyway/clock") { request, context -> Response in
                 // Only a finite number of seconds within ten years: NaN or infinity would poison every date after it.
-                guard let seconds = request.uri.queryParameters.get("advance").flatMap(Double.init), clock.advance(by: seconds) else {
-                    return Self.json(.badRequest, #"{"error":"advance must be a finite number of seconds, at most ten years"}"#)
+                guard let seconds = request.uri.queryParameters.get("advance").flatMap(Double.init),
+                    clock.advance(by: seconds)
+                else {
+                    return Self.json(
+                        .badRequest,
+                        #"{"error":"advance must be a finite number of seconds, at most ten years"}"#
+                    )
                 }
                 context.logger.warning("dev mode: clock advanced", metadata: ["seconds": .stringConvertible(seconds)])
                 return Self.json(.ok, #"{"advanced":\#(seconds)}"#)
@@ -69,7 +78,11 @@ enum KeywayRouter {
     }
 
     private static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text))
+        )
     }
 }
 
@@ -78,7 +91,11 @@ struct FallbackToAWSEndpoint: RouterMiddleware {
     typealias Context = BasicRequestContext
     let endpoint: AWSEndpoint
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound || error.status == .methodNotAllowed {

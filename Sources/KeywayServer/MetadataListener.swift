@@ -33,7 +33,8 @@ final class MetadataListener: Sendable {
     private let tokens = Mutex<[String: (ip: String, expires: Date)]>([:])
     private let now: @Sendable () -> Date
 
-    init(port: Int, requireTokens: Bool, store: any InstanceStore, logger: Logger, now: @escaping @Sendable () -> Date) {
+    init(port: Int, requireTokens: Bool, store: any InstanceStore, logger: Logger, now: @escaping @Sendable () -> Date)
+    {
         self.port = port
         self.requireTokens = requireTokens
         self.store = store
@@ -76,10 +77,16 @@ final class MetadataListener: Sendable {
         address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
         address.sin_addr = in_addr(s_addr: 0)
         let failed: String? = device.withUnsafeBufferPointer { name in
-            if setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<CInt>.size)) != 0 { return "SO_REUSEADDR" }
-            if setsockopt(descriptor, SOL_SOCKET, SO_BINDTODEVICE, name.baseAddress, socklen_t(name.count)) != 0 { return "SO_BINDTODEVICE lo" }
+            if setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<CInt>.size)) != 0 {
+                return "SO_REUSEADDR"
+            }
+            if setsockopt(descriptor, SOL_SOCKET, SO_BINDTODEVICE, name.baseAddress, socklen_t(name.count)) != 0 {
+                return "SO_BINDTODEVICE lo"
+            }
             let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
             return bound == 0 ? nil : "bind"
         }
@@ -156,17 +163,23 @@ final class MetadataListener: Sendable {
             let channel = try await self.bootstrap(ip: ip).bind(host: ip, port: self.port).get()
             self.channels.withLock { $0[ip] = channel }
         } catch {
-            self.logger.warning("metadata listener could not bind", metadata: ["address": "\(ip):\(self.port)", "error": "\(error)"])
+            self.logger.warning(
+                "metadata listener could not bind",
+                metadata: ["address": "\(ip):\(self.port)", "error": "\(error)"]
+            )
         }
     }
 
     /// Answers one metadata request: status, body.
-    func answer(ip: String, method: HTTPMethod, uri: String, headers: HTTPHeaders) async -> (HTTPResponseStatus, String) {
+    func answer(ip: String, method: HTTPMethod, uri: String, headers: HTTPHeaders) async -> (HTTPResponseStatus, String)
+    {
         let path = uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? uri
         if method == .PUT {
             guard path == "/latest/api/token" else { return (.forbidden, "Forbidden") }
             guard headers["X-Forwarded-For"].isEmpty else { return (.forbidden, "Forbidden") }
-            guard let ttlText = headers["X-aws-ec2-metadata-token-ttl-seconds"].first, let ttl = Int(ttlText), (1...21_600).contains(ttl) else {
+            guard let ttlText = headers["X-aws-ec2-metadata-token-ttl-seconds"].first, let ttl = Int(ttlText),
+                (1...21_600).contains(ttl)
+            else {
                 return (.badRequest, "Bad Request")
             }
             var generator = SystemRandomNumberGenerator()
@@ -205,18 +218,22 @@ final class MetadataListener: Sendable {
         let macBase = "network/interfaces/macs/\(network.mac)/"
         var items: [String: String] = [
             "ami-id": instance.imageID, "instance-id": instance.id.rawValue, "instance-type": instance.instanceType,
-            "local-ipv4": instance.privateIP, "local-hostname": instance.privateDNSName, "hostname": instance.privateDNSName,
+            "local-ipv4": instance.privateIP, "local-hostname": instance.privateDNSName,
+            "hostname": instance.privateDNSName,
             "ami-launch-index": String(instance.launchIndex), "reservation-id": instance.reservationID,
-            "placement/availability-zone": instance.scope.region.rawValue + "a", "placement/region": instance.scope.region.rawValue,
+            "placement/availability-zone": instance.scope.region.rawValue + "a",
+            "placement/region": instance.scope.region.rawValue,
             "mac": network.mac, "security-groups": NetworkIdentity.securityGroupName,
             "services/domain": "amazonaws.com", "services/partition": "aws",
             macBase + "device-number": "0", macBase + "interface-id": network.interfaceID,
             macBase + "local-hostname": instance.privateDNSName, macBase + "local-ipv4s": instance.privateIP,
             macBase + "mac": network.mac, macBase + "network-card-index": "0",
-            macBase + "owner-id": instance.scope.account.rawValue, macBase + "security-group-ids": network.securityGroupID,
+            macBase + "owner-id": instance.scope.account.rawValue,
+            macBase + "security-group-ids": network.securityGroupID,
             macBase + "security-groups": NetworkIdentity.securityGroupName, macBase + "subnet-id": network.subnetID,
             macBase + "subnet-ipv4-cidr-block": NetworkIdentity.cidrBlock, macBase + "vpc-id": network.vpcID,
-            macBase + "vpc-ipv4-cidr-block": NetworkIdentity.cidrBlock, macBase + "vpc-ipv4-cidr-blocks": NetworkIdentity.cidrBlock,
+            macBase + "vpc-ipv4-cidr-block": NetworkIdentity.cidrBlock,
+            macBase + "vpc-ipv4-cidr-blocks": NetworkIdentity.cidrBlock,
         ]
         // The metadata keeps showing the launch key, even after recovery changed the authorized keys.
         if let keyName = instance.keyName, let key = instance.launchPublicKey {
@@ -226,7 +243,9 @@ final class MetadataListener: Sendable {
         if path == "/latest" || path == "/latest/" { return (.ok, "dynamic\nmeta-data") }
         guard path == "/latest/meta-data" || path.hasPrefix(base) else { return (.notFound, "Not Found") }
         let item = String(path.dropFirst(min(path.count, base.count)))
-        if item == "public-keys" || item == "public-keys/", let keyName = instance.keyName, instance.launchPublicKey != nil {
+        if item == "public-keys" || item == "public-keys/", let keyName = instance.keyName,
+            instance.launchPublicKey != nil
+        {
             // EC2's one odd listing: `INDEX=KEY-NAME`.
             return (.ok, "0=\(keyName)")
         }
@@ -264,7 +283,9 @@ struct NetworkIdentity {
 
     init(_ instance: Instance) {
         let own = Array(SHA256.hash(data: Array(instance.id.rawValue.utf8)))
-        let scope = Array(SHA256.hash(data: Array("\(instance.scope.account.rawValue)/\(instance.scope.region.rawValue)".utf8)))
+        let scope = Array(
+            SHA256.hash(data: Array("\(instance.scope.account.rawValue)/\(instance.scope.region.rawValue)".utf8))
+        )
         // 0e: a locally administered unicast address, as EC2's are.
         self.mac = Hex.encode([0x0E] + own.prefix(5), separator: ":")
         self.interfaceID = "eni-" + Hex.encode(own.dropFirst(5).prefix(9)).prefix(17)
@@ -305,7 +326,9 @@ final class MetadataHandler: ChannelInboundHandler, @unchecked Sendable {
             let listener = self.listener
             let ip = self.ip
             let promise = context.eventLoop.makePromise(of: (HTTPResponseStatus, String).self)
-            promise.completeWithTask { await listener.answer(ip: ip, method: head.method, uri: head.uri, headers: head.headers) }
+            promise.completeWithTask {
+                await listener.answer(ip: ip, method: head.method, uri: head.uri, headers: head.headers)
+            }
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             promise.futureResult.whenSuccess { status, body in
                 let (handler, context) = loopBound.value
@@ -314,14 +337,25 @@ final class MetadataHandler: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    private func respond(context: ChannelHandlerContext, head: HTTPRequestHead, status: HTTPResponseStatus, body: String) {
+    private func respond(
+        context: ChannelHandlerContext,
+        head: HTTPRequestHead,
+        status: HTTPResponseStatus,
+        body: String
+    ) {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/plain")
         headers.add(name: "Content-Length", value: String(body.utf8.count))
         headers.add(name: "Server", value: "EC2ws")
-        context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+        context.write(
+            self.wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))),
+            promise: nil
+        )
         if head.method != .HEAD {
-            context.write(self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+            context.write(
+                self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))),
+                promise: nil
+            )
         }
         self.pending -= 1
         let close = !head.isKeepAlive || (self.inputClosed && self.pending == 0)

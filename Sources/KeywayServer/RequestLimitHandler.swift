@@ -43,16 +43,26 @@ final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler 
         case .head(let head):
             self.bodyBytes = 0
             self.json = head.headerFields[Self.targetHeader] != nil
-            if let length = head.headerFields[.contentLength], let declared = Int(length), declared > self.maximumBodySize {
-                self.refuse(context: context, status: .contentTooLarge, code: "RequestEntityTooLarge",
-                            message: "The request body is larger than the limit of \(self.maximumBodySize) bytes.")
+            if let length = head.headerFields[.contentLength], let declared = Int(length),
+                declared > self.maximumBodySize
+            {
+                self.refuse(
+                    context: context,
+                    status: .contentTooLarge,
+                    code: "RequestEntityTooLarge",
+                    message: "The request body is larger than the limit of \(self.maximumBodySize) bytes."
+                )
                 return
             }
             if head.method == .connect {
                 // No tunnels: after a CONNECT the connection could carry nothing else, so it is answered and closed
                 // at once rather than parked until a timeout.
-                self.refuse(context: context, status: .methodNotAllowed, code: "UnsupportedHTTPVerb",
-                            message: "The HTTP method CONNECT is not supported; use GET or POST.")
+                self.refuse(
+                    context: context,
+                    status: .methodNotAllowed,
+                    code: "UnsupportedHTTPVerb",
+                    message: "The HTTP method CONNECT is not supported; use GET or POST."
+                )
                 return
             }
             self.deadline?.cancel()
@@ -61,8 +71,12 @@ final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler 
         case .body(let buffer):
             self.bodyBytes += buffer.readableBytes
             if self.bodyBytes > self.maximumBodySize {
-                self.refuse(context: context, status: .contentTooLarge, code: "RequestEntityTooLarge",
-                            message: "The request body is larger than the limit of \(self.maximumBodySize) bytes.")
+                self.refuse(
+                    context: context,
+                    status: .contentTooLarge,
+                    code: "RequestEntityTooLarge",
+                    message: "The request body is larger than the limit of \(self.maximumBodySize) bytes."
+                )
                 return
             }
         case .end:
@@ -82,7 +96,12 @@ final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler 
         }
         // The request's headers are not known, so neither is its service: EC2's envelope, as for any other.
         self.json = false
-        self.refuse(context: context, status: .badRequest, code: "InvalidRequest", message: "The request is not valid HTTP/1.1.")
+        self.refuse(
+            context: context,
+            status: .badRequest,
+            code: "InvalidRequest",
+            message: "The request is not valid HTTP/1.1."
+        )
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {

@@ -56,12 +56,19 @@ public struct ServerConfiguration: Sendable {
     public var instanceLimitPerRegion: Int = InstanceService.defaultLimitPerRegion
 
     public init(
-        host: String = "127.0.0.1", port: Int = 4566,
+        host: String = "127.0.0.1",
+        port: Int = 4566,
         storage: Storage = .sqlite(directory: URL(fileURLWithPath: "keyway-data")),
-        regions: [Region] = Region.standard, devAccount: AccountID? = nil,
-        keyPairLimitPerRegion: Int = KeyPair.defaultLimitPerRegion, maximumBodySize: Int = 8 << 20, logLevel: Logger.Level = .info,
-        environment: KeyPairService.Environment = .live, identityEnvironment: IdentityService.Environment = .live,
-        usageFlushInterval: Duration = .seconds(5), metadataPort: Int? = nil, metadataTokensRequired: Bool = false,
+        regions: [Region] = Region.standard,
+        devAccount: AccountID? = nil,
+        keyPairLimitPerRegion: Int = KeyPair.defaultLimitPerRegion,
+        maximumBodySize: Int = 8 << 20,
+        logLevel: Logger.Level = .info,
+        environment: KeyPairService.Environment = .live,
+        identityEnvironment: IdentityService.Environment = .live,
+        usageFlushInterval: Duration = .seconds(5),
+        metadataPort: Int? = nil,
+        metadataTokensRequired: Bool = false,
         newRequestID: @escaping @Sendable () -> String = { RequestID.random() }
     ) {
         self.host = host

@@ -25,7 +25,9 @@ public struct SQLiteDatabase: Sendable {
     public init(directory: URL, backgroundCheckpoints: Bool = false) throws {
         do {
             try FileManager.default.createDirectory(
-                at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
+                at: directory,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]
             )
         } catch {
             throw KeywayStorageError(.cannotOpen, reason: "cannot create \(directory.path): \(error)")
@@ -70,7 +72,8 @@ public struct SQLiteDatabase: Sendable {
                 let result = try db.checkpoint(.passive)
                 return (result.walFrameCount, result.checkpointedFrameCount)
             }
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+        {
             return nil
         }
     }
@@ -245,14 +248,18 @@ public struct SQLiteDatabase: Sendable {
     /// Whether `keyway_meta` holds a value of that name.
     func metaValueExists(_ name: String) throws -> Bool {
         try self.pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM keyway_meta WHERE name = ?)", arguments: [name]) ?? false
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM keyway_meta WHERE name = ?)", arguments: [name])
+                ?? false
         }
     }
 
     /// Writes a value of `keyway_meta`, durably, replacing any earlier one.
     func setMetaValue(_ name: String, _ value: Data) throws {
         try self.pool.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO keyway_meta (name, value) VALUES (?, ?)", arguments: [name, value])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO keyway_meta (name, value) VALUES (?, ?)",
+                arguments: [name, value]
+            )
         }
     }
 
@@ -279,7 +286,6 @@ public struct SQLiteDatabase: Sendable {
         try queue.close()
         return facts
     }
-
 
     /// Appends a line to the audit log (administrative operations such as key recovery).
     public func audit(action: String, subject: String, detail: String) throws {
@@ -323,17 +329,24 @@ struct SealFacts {
         let tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
         self.canary =
             tables.contains("keyway_meta")
-            ? try Data.fetchOne(db, sql: "SELECT value FROM keyway_meta WHERE name = ?", arguments: [SecretSealer.canaryName])
+            ? try Data.fetchOne(
+                db,
+                sql: "SELECT value FROM keyway_meta WHERE name = ?",
+                arguments: [SecretSealer.canaryName]
+            )
             : nil
         self.sealedSecret = nil
-        if tables.contains("access_keys"), let row = try Row.fetchOne(db, sql: "SELECT id, secret_sealed FROM access_keys LIMIT 1") {
+        if tables.contains("access_keys"),
+            let row = try Row.fetchOne(db, sql: "SELECT id, secret_sealed FROM access_keys LIMIT 1")
+        {
             self.sealedSecret = (row["secret_sealed"], row["id"])
         } else if tables.contains("server_certificates"),
             let row = try Row.fetchOne(db, sql: "SELECT id, private_key_sealed FROM server_certificates LIMIT 1")
         {
             self.sealedSecret = (row["private_key_sealed"], row["id"])
         }
-        let accounts = tables.contains("accounts") ? try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM accounts)") : false
+        let accounts =
+            tables.contains("accounts") ? try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM accounts)") : false
         self.holdsAccounts = accounts ?? false
     }
 }

@@ -25,7 +25,9 @@ public struct SQLiteIdentityStore: IdentityStore {
 
     public func removeAll() async throws {
         try await self.database.pool.write { db in
-            try db.execute(sql: "DELETE FROM ssh_public_keys; DELETE FROM access_keys; DELETE FROM users; DELETE FROM accounts")
+            try db.execute(
+                sql: "DELETE FROM ssh_public_keys; DELETE FROM access_keys; DELETE FROM users; DELETE FROM accounts"
+            )
         }
     }
 
@@ -43,7 +45,12 @@ public struct SQLiteIdentityStore: IdentityStore {
     public func insertUser(_ user: IAMUser, limit: Int) async throws {
         let tags = try Tag.storedJSON(user.tags)
         try await self.database.pool.write { db in
-            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users WHERE account = ?", arguments: [user.account.rawValue]) ?? 0
+            let count =
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT COUNT(*) FROM users WHERE account = ?",
+                    arguments: [user.account.rawValue]
+                ) ?? 0
             guard count < limit else { throw KeywayError(.userLimitExceeded, subject: String(limit)) }
             do {
                 try db.execute(
@@ -65,7 +72,8 @@ public struct SQLiteIdentityStore: IdentityStore {
     public func user(in account: AccountID, named name: String) async throws -> IAMUser? {
         try await self.database.pool.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT * FROM users WHERE account = ? AND name_folded = ?",
+                db,
+                sql: "SELECT * FROM users WHERE account = ? AND name_folded = ?",
                 arguments: [account.rawValue, name.lowercased()]
             ).map(Self.user)
         }
@@ -74,20 +82,26 @@ public struct SQLiteIdentityStore: IdentityStore {
     public func users(in account: AccountID, pathPrefix: String) async throws -> [IAMUser] {
         try await self.database.pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM users WHERE account = ? AND substr(path, 1, ?) = ? ORDER BY name",
+                db,
+                sql: "SELECT * FROM users WHERE account = ? AND substr(path, 1, ?) = ? ORDER BY name",
                 arguments: [account.rawValue, pathPrefix.count, pathPrefix]
             ).map(Self.user)
         }
     }
 
     public func updateUserTags(
-        in account: AccountID, named name: String, _ change: @escaping @Sendable ([Tag]) throws -> [Tag]
+        in account: AccountID,
+        named name: String,
+        _ change: @escaping @Sendable ([Tag]) throws -> [Tag]
     ) async throws {
         try await self.database.pool.write { db in
-            guard let text = try String.fetchOne(
-                db, sql: "SELECT tags_json FROM users WHERE account = ? AND name_folded = ?",
-                arguments: [account.rawValue, name.lowercased()]
-            ) else { throw KeywayError(.userNotFound, subject: name) }
+            guard
+                let text = try String.fetchOne(
+                    db,
+                    sql: "SELECT tags_json FROM users WHERE account = ? AND name_folded = ?",
+                    arguments: [account.rawValue, name.lowercased()]
+                )
+            else { throw KeywayError(.userNotFound, subject: name) }
             guard let tags = Tag.fromStoredJSON(text) else {
                 throw KeywayStorageError(.corruptRow, reason: "users row with invalid tags")
             }
@@ -100,23 +114,33 @@ public struct SQLiteIdentityStore: IdentityStore {
 
     public func deleteUser(in account: AccountID, named name: String) async throws {
         try await self.database.pool.write { db in
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT name FROM users WHERE account = ? AND name_folded = ?",
-                arguments: [account.rawValue, name.lowercased()]
-            ) else { throw KeywayError(.userNotFound, subject: name) }
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT name FROM users WHERE account = ? AND name_folded = ?",
+                    arguments: [account.rawValue, name.lowercased()]
+                )
+            else { throw KeywayError(.userNotFound, subject: name) }
             let storedName: String = row["name"]
-            let keys = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM access_keys WHERE account = ? AND user_name = ?",
-                arguments: [account.rawValue, storedName]
-            ) ?? 0
+            let keys =
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT COUNT(*) FROM access_keys WHERE account = ? AND user_name = ?",
+                    arguments: [account.rawValue, storedName]
+                ) ?? 0
             guard keys == 0 else { throw KeywayError(.deleteConflict, subject: storedName, detail: "access keys") }
-            let sshKeys = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM ssh_public_keys WHERE account = ? AND user_name = ?",
-                arguments: [account.rawValue, storedName]
-            ) ?? 0
-            guard sshKeys == 0 else { throw KeywayError(.deleteConflict, subject: storedName, detail: "SSH public keys") }
+            let sshKeys =
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT COUNT(*) FROM ssh_public_keys WHERE account = ? AND user_name = ?",
+                    arguments: [account.rawValue, storedName]
+                ) ?? 0
+            guard sshKeys == 0 else {
+                throw KeywayError(.deleteConflict, subject: storedName, detail: "SSH public keys")
+            }
             try db.execute(
-                sql: "DELETE FROM users WHERE account = ? AND name_folded = ?", arguments: [account.rawValue, name.lowercased()]
+                sql: "DELETE FROM users WHERE account = ? AND name_folded = ?",
+                arguments: [account.rawValue, name.lowercased()]
             )
         }
     }
@@ -124,10 +148,12 @@ public struct SQLiteIdentityStore: IdentityStore {
     public func insertAccessKey(_ key: AccessKey, secret: SecretAccessKey, limit: Int) async throws {
         let sealed = try self.sealer.seal(secret.value, id: key.id.rawValue)
         try await self.database.pool.write { db in
-            let count = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM access_keys WHERE account = ? AND user_name IS ?",
-                arguments: [key.account.rawValue, key.userName]
-            ) ?? 0
+            let count =
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT COUNT(*) FROM access_keys WHERE account = ? AND user_name IS ?",
+                    arguments: [key.account.rawValue, key.userName]
+                ) ?? 0
             guard count < limit else { throw KeywayError(.accessKeyLimitExceeded, subject: String(limit)) }
             try Self.insert(key, sealed: sealed, db: db)
         }
@@ -136,7 +162,8 @@ public struct SQLiteIdentityStore: IdentityStore {
     public func accessKeys(in account: AccountID, userName: String?) async throws -> [AccessKey] {
         try await self.database.pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM access_keys WHERE account = ? AND user_name IS ? ORDER BY created_s, id",
+                db,
+                sql: "SELECT * FROM access_keys WHERE account = ? AND user_name IS ? ORDER BY created_s, id",
                 arguments: [account.rawValue, userName]
             ).map(Self.accessKey)
         }
@@ -151,7 +178,12 @@ public struct SQLiteIdentityStore: IdentityStore {
         return (try Self.accessKey(row), SecretAccessKey(value: try self.sealer.open(sealed, id: id.rawValue)))
     }
 
-    public func updateAccessKey(in account: AccountID, userName: String?, id: AccessKeyID, status: AccessKey.Status) async throws {
+    public func updateAccessKey(
+        in account: AccountID,
+        userName: String?,
+        id: AccessKeyID,
+        status: AccessKey.Status
+    ) async throws {
         try await self.database.pool.write { db in
             try db.execute(
                 sql: "UPDATE access_keys SET status = ? WHERE id = ? AND account = ? AND user_name IS ?",
@@ -175,7 +207,8 @@ public struct SQLiteIdentityStore: IdentityStore {
         try await self.database.pool.write { db in
             for (id, use) in uses {
                 try db.execute(
-                    sql: "UPDATE access_keys SET last_used_s = ?, last_used_service = ?, last_used_region = ? WHERE id = ?",
+                    sql:
+                        "UPDATE access_keys SET last_used_s = ?, last_used_service = ?, last_used_region = ? WHERE id = ?",
                     arguments: [Self.seconds(use.date), use.service, use.region, id.rawValue]
                 )
             }
@@ -185,10 +218,13 @@ public struct SQLiteIdentityStore: IdentityStore {
     public func insertSSHPublicKey(_ key: UserSSHPublicKey, limit: Int) async throws {
         try await self.database.pool.write { db in
             let owned = try String.fetchAll(
-                db, sql: "SELECT fingerprint FROM ssh_public_keys WHERE account = ? AND user_name = ?",
+                db,
+                sql: "SELECT fingerprint FROM ssh_public_keys WHERE account = ? AND user_name = ?",
                 arguments: [key.account.rawValue, key.userName]
             )
-            guard !owned.contains(key.fingerprint) else { throw KeywayError(.duplicateSSHPublicKey, subject: key.userName) }
+            guard !owned.contains(key.fingerprint) else {
+                throw KeywayError(.duplicateSSHPublicKey, subject: key.userName)
+            }
             guard owned.count < limit else { throw KeywayError(.sshPublicKeyLimitExceeded, subject: String(limit)) }
             try db.execute(
                 sql: """
@@ -206,21 +242,34 @@ public struct SQLiteIdentityStore: IdentityStore {
     public func sshPublicKeys(in account: AccountID, userName: String) async throws -> [UserSSHPublicKey] {
         try await self.database.pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM ssh_public_keys WHERE account = ? AND user_name = ? ORDER BY upload_s, id",
+                db,
+                sql: "SELECT * FROM ssh_public_keys WHERE account = ? AND user_name = ? ORDER BY upload_s, id",
                 arguments: [account.rawValue, userName]
             ).map { row in
-                guard let id = SSHPublicKeyID(rawValue: row["id"]), let status = AccessKey.Status(rawValue: row["status"]) else {
+                guard let id = SSHPublicKeyID(rawValue: row["id"]),
+                    let status = AccessKey.Status(rawValue: row["status"])
+                else {
                     throw KeywayStorageError(.corruptRow, reason: "ssh_public_keys row with an invalid id or status")
                 }
                 return UserSSHPublicKey(
-                    account: account, userName: row["user_name"], id: id, body: row["body"], fingerprint: row["fingerprint"],
-                    status: status, uploadDate: Date(timeIntervalSince1970: Double(row["upload_s"] as Int64))
+                    account: account,
+                    userName: row["user_name"],
+                    id: id,
+                    body: row["body"],
+                    fingerprint: row["fingerprint"],
+                    status: status,
+                    uploadDate: Date(timeIntervalSince1970: Double(row["upload_s"] as Int64))
                 )
             }
         }
     }
 
-    public func updateSSHPublicKey(in account: AccountID, userName: String, id: SSHPublicKeyID, status: AccessKey.Status) async throws {
+    public func updateSSHPublicKey(
+        in account: AccountID,
+        userName: String,
+        id: SSHPublicKeyID,
+        status: AccessKey.Status
+    ) async throws {
         try await self.database.pool.write { db in
             try db.execute(
                 sql: "UPDATE ssh_public_keys SET status = ? WHERE id = ? AND account = ? AND user_name = ?",
@@ -246,7 +295,10 @@ public struct SQLiteIdentityStore: IdentityStore {
                 INSERT INTO access_keys (id, account, user_name, status, created_s, secret_sealed)
                 VALUES (?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [key.id.rawValue, key.account.rawValue, key.userName, key.status.rawValue, Self.seconds(key.createTime), sealed]
+            arguments: [
+                key.id.rawValue, key.account.rawValue, key.userName, key.status.rawValue, Self.seconds(key.createTime),
+                sealed,
+            ]
         )
     }
 
@@ -257,8 +309,12 @@ public struct SQLiteIdentityStore: IdentityStore {
             let tags = Tag.fromStoredJSON(row["tags_json"])
         else { throw KeywayStorageError(.corruptRow, reason: "users row with an invalid account, id or tags") }
         return IAMUser(
-            account: account, name: row["name"], path: row["path"], id: id,
-            createTime: Date(timeIntervalSince1970: Double(row["created_s"] as Int64)), tags: tags
+            account: account,
+            name: row["name"],
+            path: row["path"],
+            id: id,
+            createTime: Date(timeIntervalSince1970: Double(row["created_s"] as Int64)),
+            tags: tags
         )
     }
 
@@ -270,11 +326,19 @@ public struct SQLiteIdentityStore: IdentityStore {
         if let seconds = row["last_used_s"] as Int64?, let service = row["last_used_service"] as String?,
             let region = row["last_used_region"] as String?
         {
-            lastUsed = AccessKeyUse(date: Date(timeIntervalSince1970: Double(seconds)), service: service, region: region)
+            lastUsed = AccessKeyUse(
+                date: Date(timeIntervalSince1970: Double(seconds)),
+                service: service,
+                region: region
+            )
         }
         return AccessKey(
-            id: id, account: account, userName: row["user_name"], status: status,
-            createTime: Date(timeIntervalSince1970: Double(row["created_s"] as Int64)), lastUsed: lastUsed
+            id: id,
+            account: account,
+            userName: row["user_name"],
+            status: status,
+            createTime: Date(timeIntervalSince1970: Double(row["created_s"] as Int64)),
+            lastUsed: lastUsed
         )
     }
 }

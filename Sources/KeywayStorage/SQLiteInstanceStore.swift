@@ -11,25 +11,35 @@ public struct SQLiteInstanceStore: InstanceStore {
         self.database = database
     }
 
-    public func launchInstances(_ instances: [Instance], in scope: Scope, clientToken: String?, limit: Int) async throws -> LaunchResult {
+    public func launchInstances(
+        _ instances: [Instance],
+        in scope: Scope,
+        clientToken: String?,
+        limit: Int
+    ) async throws -> LaunchResult {
         try await self.database.pool.write { db in
             if let clientToken {
                 let earlier = try Row.fetchAll(
                     db,
-                    sql: "SELECT * FROM instances WHERE account = ? AND region = ? AND json_extract(record_json, '$.clientToken') = ? ORDER BY launched_s, id",
+                    sql:
+                        "SELECT * FROM instances WHERE account = ? AND region = ? AND json_extract(record_json, '$.clientToken') = ? ORDER BY launched_s, id",
                     arguments: [scope.account.rawValue, scope.region.rawValue, clientToken]
                 ).map(Self.instance)
                 if !earlier.isEmpty { return .existing(earlier) }
             }
-            let active = try Int.fetchOne(
-                db,
-                sql: "SELECT COUNT(*) FROM instances WHERE account = ? AND region = ? AND json_extract(record_json, '$.state') != 'terminated'",
-                arguments: [scope.account.rawValue, scope.region.rawValue]
-            ) ?? 0
+            let active =
+                try Int.fetchOne(
+                    db,
+                    sql:
+                        "SELECT COUNT(*) FROM instances WHERE account = ? AND region = ? AND json_extract(record_json, '$.state') != 'terminated'",
+                    arguments: [scope.account.rawValue, scope.region.rawValue]
+                ) ?? 0
             guard active + instances.count <= limit else {
                 throw KeywayError(
-                    .instanceLimitExceeded, subject: String(max(0, limit - active)),
-                    detail: "Your quota allows for \(max(0, limit - active)) more running instance(s). You requested at least \(instances.count)"
+                    .instanceLimitExceeded,
+                    subject: String(max(0, limit - active)),
+                    detail:
+                        "Your quota allows for \(max(0, limit - active)) more running instance(s). You requested at least \(instances.count)"
                 )
             }
             var next = (try Int.fetchOne(db, sql: "SELECT MAX(address_index) FROM instances") ?? -1) + 1
@@ -37,9 +47,11 @@ public struct SQLiteInstanceStore: InstanceStore {
             for var instance in instances {
                 instance.privateIP = try Instance.loopbackAddress(index: next)
                 try db.execute(
-                    sql: "INSERT INTO instances (id, account, region, address_index, private_ip, launched_s, record_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    sql:
+                        "INSERT INTO instances (id, account, region, address_index, private_ip, launched_s, record_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     arguments: [
-                        instance.id.rawValue, instance.scope.account.rawValue, instance.scope.region.rawValue, next, instance.privateIP,
+                        instance.id.rawValue, instance.scope.account.rawValue, instance.scope.region.rawValue, next,
+                        instance.privateIP,
                         instance.launchTime.storedSeconds, try InstanceRecord(instance).json,
                     ]
                 )
@@ -53,7 +65,8 @@ public struct SQLiteInstanceStore: InstanceStore {
     public func instances(in scope: Scope) async throws -> [Instance] {
         try await self.database.pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM instances WHERE account = ? AND region = ? ORDER BY launched_s, id",
+                db,
+                sql: "SELECT * FROM instances WHERE account = ? AND region = ? ORDER BY launched_s, id",
                 arguments: [scope.account.rawValue, scope.region.rawValue]
             ).map(Self.instance)
         }
@@ -61,35 +74,47 @@ public struct SQLiteInstanceStore: InstanceStore {
 
     public func instance(id: InstanceID) async throws -> Instance? {
         try await self.database.pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM instances WHERE id = ?", arguments: [id.rawValue]).map(Self.instance)
+            try Row.fetchOne(db, sql: "SELECT * FROM instances WHERE id = ?", arguments: [id.rawValue]).map(
+                Self.instance
+            )
         }
     }
 
     public func allInstances() async throws -> [Instance] {
-        try await self.database.pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM instances").map(Self.instance) }
+        try await self.database.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM instances").map(Self.instance)
+        }
     }
 
     public func instance(privateIP: String) async throws -> Instance? {
         try await self.database.pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM instances WHERE private_ip = ?", arguments: [privateIP]).map(Self.instance)
+            try Row.fetchOne(db, sql: "SELECT * FROM instances WHERE private_ip = ?", arguments: [privateIP]).map(
+                Self.instance
+            )
         }
     }
 
     public func updateInstances(
-        ids: [InstanceID], in scope: Scope?, _ change: @Sendable (inout Instance) throws -> Void
+        ids: [InstanceID],
+        in scope: Scope?,
+        _ change: @Sendable (inout Instance) throws -> Void
     ) async throws -> [(before: Instance, after: Instance)] {
         try await self.database.pool.write { db in
             var changed: [(before: Instance, after: Instance)] = []
             for id in ids {
-                let current = try changed.last(where: { $0.after.id == id })?.after
-                    ?? Row.fetchOne(db, sql: "SELECT * FROM instances WHERE id = ?", arguments: [id.rawValue]).map(Self.instance)
+                let current =
+                    try changed.last(where: { $0.after.id == id })?.after
+                    ?? Row.fetchOne(db, sql: "SELECT * FROM instances WHERE id = ?", arguments: [id.rawValue]).map(
+                        Self.instance
+                    )
                 guard let before = current, scope == nil || before.scope == scope else {
                     throw KeywayError(.instanceNotFound, subject: id.rawValue)
                 }
                 var after = before
                 try change(&after)
                 try db.execute(
-                    sql: "UPDATE instances SET record_json = ? WHERE id = ?", arguments: [try InstanceRecord(after).json, id.rawValue]
+                    sql: "UPDATE instances SET record_json = ? WHERE id = ?",
+                    arguments: [try InstanceRecord(after).json, id.rawValue]
                 )
                 changed.append((before, after))
             }
@@ -105,7 +130,12 @@ public struct SQLiteInstanceStore: InstanceStore {
         let json: String = row["record_json"]
         guard let record = try? JSONDecoder().decode(InstanceRecord.self, from: Data(json.utf8)),
             let id = InstanceID(rawValue: row["id"]), let account = AccountID(rawValue: row["account"]),
-            let region = Region(rawValue: row["region"]), let instance = record.instance(id: id, scope: Scope(account: account, region: region), privateIP: row["private_ip"])
+            let region = Region(rawValue: row["region"]),
+            let instance = record.instance(
+                id: id,
+                scope: Scope(account: account, region: region),
+                privateIP: row["private_ip"]
+            )
         else { throw KeywayStorageError(.corruptRow, reason: "instances row that does not decode") }
         return instance
     }
@@ -148,13 +178,24 @@ struct InstanceRecord: Codable {
     }
 
     func instance(id: InstanceID, scope: Scope, privateIP: String) -> Instance? {
-        guard let platform = Image.Platform(rawValue: self.platform), let state = Instance.State(rawValue: self.state) else { return nil }
+        guard let platform = Image.Platform(rawValue: self.platform), let state = Instance.State(rawValue: self.state)
+        else { return nil }
         return Instance(
-            id: id, scope: scope, reservationID: self.reservationID, imageID: self.imageID, platform: platform,
-            instanceType: self.instanceType, launchIndex: self.launchIndex, keyName: self.keyName,
-            launchPublicKey: self.launchPublicKey, state: state, launchTime: Date(timeIntervalSince1970: self.launchTime),
-            privateIP: privateIP, clientToken: self.clientToken,
-            tags: self.tags.compactMap { $0.count == 2 ? Tag(key: $0[0], value: $0[1]) : nil }, passwordData: self.passwordData,
+            id: id,
+            scope: scope,
+            reservationID: self.reservationID,
+            imageID: self.imageID,
+            platform: platform,
+            instanceType: self.instanceType,
+            launchIndex: self.launchIndex,
+            keyName: self.keyName,
+            launchPublicKey: self.launchPublicKey,
+            state: state,
+            launchTime: Date(timeIntervalSince1970: self.launchTime),
+            privateIP: privateIP,
+            clientToken: self.clientToken,
+            tags: self.tags.compactMap { $0.count == 2 ? Tag(key: $0[0], value: $0[1]) : nil },
+            passwordData: self.passwordData,
             authorizedKeysOverride: self.authorizedKeysOverride
         )
     }

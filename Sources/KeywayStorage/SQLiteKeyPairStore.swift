@@ -53,23 +53,30 @@ public struct SQLiteKeyPairStore: KeyPairStore {
     }
 
     /// Makes the cache follow a write once its transaction commits, in commit order; forgets the scope if it rolls back.
-    private func onCommit(_ db: Database, scope: Scope, _ change: @escaping @Sendable (inout [String: KeyPair]) -> Void) {
+    private func onCommit(_ db: Database, scope: Scope, _ change: @escaping @Sendable (inout [String: KeyPair]) -> Void)
+    {
         let cache = self.cache
-        db.afterNextTransaction { _ in cache.apply(scope, to: change) } onRollback: { _ in cache.invalidate(scope) }
+        db.afterNextTransaction { _ in
+            cache.apply(scope, to: change)
+        } onRollback: { _ in
+            cache.invalidate(scope)
+        }
     }
 
     public func insert(_ keyPair: KeyPair, limit: Int) async throws {
         try await self.committer.write { db in
             // The name first, as the in-memory store and CreateKeyPair do: a taken name is a duplicate even at the limit.
-            let taken = try Bool.fetchOne(
-                db.cachedStatement(sql: "SELECT 1 FROM key_pairs WHERE account = ? AND region = ? AND name = ?"),
-                arguments: [keyPair.scope.account.rawValue, keyPair.scope.region.rawValue, keyPair.name]
-            ) ?? false
+            let taken =
+                try Bool.fetchOne(
+                    db.cachedStatement(sql: "SELECT 1 FROM key_pairs WHERE account = ? AND region = ? AND name = ?"),
+                    arguments: [keyPair.scope.account.rawValue, keyPair.scope.region.rawValue, keyPair.name]
+                ) ?? false
             guard !taken else { throw KeywayError(.keyPairDuplicate, subject: keyPair.name) }
-            let count = try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT count FROM key_pair_counts WHERE account = ? AND region = ?"),
-                arguments: [keyPair.scope.account.rawValue, keyPair.scope.region.rawValue]
-            ) ?? 0
+            let count =
+                try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT count FROM key_pair_counts WHERE account = ? AND region = ?"),
+                    arguments: [keyPair.scope.account.rawValue, keyPair.scope.region.rawValue]
+                ) ?? 0
             guard count < limit else { throw KeywayError(.keyPairLimitExceeded, subject: String(limit)) }
             do {
                 try db.cachedStatement(
@@ -113,7 +120,9 @@ public struct SQLiteKeyPairStore: KeyPairStore {
         }
         return try await self.database.pool.read { db in
             try Self.fetch(
-                db, scope: scope, where: "AND name IN (SELECT value FROM json_each(?))",
+                db,
+                scope: scope,
+                where: "AND name IN (SELECT value FROM json_each(?))",
                 arguments: [Self.jsonArray(names)]
             )
         }
@@ -127,7 +136,9 @@ public struct SQLiteKeyPairStore: KeyPairStore {
         }
         return try await self.database.pool.read { db in
             try Self.fetch(
-                db, scope: scope, where: "AND id IN (SELECT value FROM json_each(?))",
+                db,
+                scope: scope,
+                where: "AND id IN (SELECT value FROM json_each(?))",
                 arguments: [Self.jsonArray(ids.map(\.rawValue))]
             )
         }
@@ -142,9 +153,15 @@ public struct SQLiteKeyPairStore: KeyPairStore {
     }
 
     /// Deletes the key pair matching a condition, with its tags; returns it, or nil when there was none.
-    private func deleteKeyPair(in scope: Scope, where condition: String, arguments: StatementArguments) async throws -> KeyPair? {
+    private func deleteKeyPair(
+        in scope: Scope,
+        where condition: String,
+        arguments: StatementArguments
+    ) async throws -> KeyPair? {
         try await self.database.pool.write { db in
-            guard let pair = try Self.fetch(db, scope: scope, where: condition, arguments: arguments).first else { return nil }
+            guard let pair = try Self.fetch(db, scope: scope, where: condition, arguments: arguments).first else {
+                return nil
+            }
             try db.execute(sql: "DELETE FROM tags WHERE resource_id = ?", arguments: [pair.id.rawValue])
             try db.execute(sql: "DELETE FROM key_pairs WHERE id = ?", arguments: [pair.id.rawValue])
             self.onCommit(db, scope: scope) { $0[pair.name] = nil }
@@ -165,11 +182,16 @@ public struct SQLiteKeyPairStore: KeyPairStore {
     /// Changes the tags of several key pairs in one transaction: every ID must exist in the scope, and no key pair
     /// may end with more than `limit` tags, or nothing changes.
     private func rewriteTags(
-        in scope: Scope, on ids: [KeyPairID], limit: Int, _ change: @escaping @Sendable (inout [Tag]) -> Void
+        in scope: Scope,
+        on ids: [KeyPairID],
+        limit: Int,
+        _ change: @escaping @Sendable (inout [Tag]) -> Void
     ) async throws {
         try await self.database.pool.write { db in
             let pairs = try Self.fetch(
-                db, scope: scope, where: "AND id IN (SELECT value FROM json_each(?))",
+                db,
+                scope: scope,
+                where: "AND id IN (SELECT value FROM json_each(?))",
                 arguments: [Self.jsonArray(ids.map(\.rawValue))]
             )
             let byID = Dictionary(pairs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -203,7 +225,11 @@ public struct SQLiteKeyPairStore: KeyPairStore {
 
     /// Key pairs of the scope matching an extra condition, with their tags, ordered by name.
     private static func fetch(
-        _ db: Database, scope: Scope, where condition: String, arguments: StatementArguments, limit: Int? = nil
+        _ db: Database,
+        scope: Scope,
+        where condition: String,
+        arguments: StatementArguments,
+        limit: Int? = nil
     ) throws -> [KeyPair] {
         var allArguments: StatementArguments = [scope.account.rawValue, scope.region.rawValue]
         allArguments += arguments
@@ -237,8 +263,13 @@ public struct SQLiteKeyPairStore: KeyPairStore {
             }
             let createdMilliseconds: Int64 = row["created_ms"]
             return KeyPair(
-                id: id, scope: scope, name: row["name"], keyType: type, fingerprint: row["fingerprint"],
-                publicKey: row["public_key"], createTime: Date(timeIntervalSince1970: Double(createdMilliseconds) / 1000),
+                id: id,
+                scope: scope,
+                name: row["name"],
+                keyType: type,
+                fingerprint: row["fingerprint"],
+                publicKey: row["public_key"],
+                createTime: Date(timeIntervalSince1970: Double(createdMilliseconds) / 1000),
                 tags: tagsByResource[idText] ?? []
             )
         }

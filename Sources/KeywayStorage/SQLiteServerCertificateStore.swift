@@ -16,14 +16,19 @@ public struct SQLiteServerCertificateStore: ServerCertificateStore {
         let sealed = try self.sealer.seal(privateKey, id: certificate.id.rawValue)
         let tags = try Tag.storedJSON(certificate.tags)
         try await self.database.pool.write { db in
-            let taken = try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM server_certificates WHERE account = ? AND name_folded = ?",
-                arguments: [certificate.account.rawValue, certificate.name.lowercased()]
-            ) ?? false
+            let taken =
+                try Bool.fetchOne(
+                    db,
+                    sql: "SELECT 1 FROM server_certificates WHERE account = ? AND name_folded = ?",
+                    arguments: [certificate.account.rawValue, certificate.name.lowercased()]
+                ) ?? false
             guard !taken else { throw KeywayError(.certificateDuplicate, subject: certificate.name) }
-            let count = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM server_certificates WHERE account = ?", arguments: [certificate.account.rawValue]
-            ) ?? 0
+            let count =
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT COUNT(*) FROM server_certificates WHERE account = ?",
+                    arguments: [certificate.account.rawValue]
+                ) ?? 0
             guard count < limit else { throw KeywayError(.certificateLimitExceeded, subject: String(limit)) }
             try db.execute(
                 sql: """
@@ -44,7 +49,8 @@ public struct SQLiteServerCertificateStore: ServerCertificateStore {
     public func certificate(in account: AccountID, named name: String) async throws -> ServerCertificate? {
         try await self.database.pool.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT * FROM server_certificates WHERE account = ? AND name_folded = ?",
+                db,
+                sql: "SELECT * FROM server_certificates WHERE account = ? AND name_folded = ?",
                 arguments: [account.rawValue, name.lowercased()]
             ).map(Self.certificate)
         }
@@ -53,29 +59,44 @@ public struct SQLiteServerCertificateStore: ServerCertificateStore {
     public func certificates(in account: AccountID, pathPrefix: String) async throws -> [ServerCertificate] {
         try await self.database.pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM server_certificates WHERE account = ? AND substr(path, 1, ?) = ? ORDER BY name",
+                db,
+                sql: "SELECT * FROM server_certificates WHERE account = ? AND substr(path, 1, ?) = ? ORDER BY name",
                 arguments: [account.rawValue, pathPrefix.count, pathPrefix]
             ).map(Self.certificate)
         }
     }
 
-    public func updateCertificate(in account: AccountID, named name: String, newName: String?, newPath: String?) async throws {
+    public func updateCertificate(
+        in account: AccountID,
+        named name: String,
+        newName: String?,
+        newPath: String?
+    ) async throws {
         try await self.database.pool.write { db in
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT name, path FROM server_certificates WHERE account = ? AND name_folded = ?",
-                arguments: [account.rawValue, name.lowercased()]
-            ) else { throw KeywayError(.certificateNotFound, subject: name) }
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT name, path FROM server_certificates WHERE account = ? AND name_folded = ?",
+                    arguments: [account.rawValue, name.lowercased()]
+                )
+            else { throw KeywayError(.certificateNotFound, subject: name) }
             let targetName = newName ?? (row["name"] as String)
             if targetName.lowercased() != name.lowercased() {
-                let taken = try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM server_certificates WHERE account = ? AND name_folded = ?",
-                    arguments: [account.rawValue, targetName.lowercased()]
-                ) ?? false
+                let taken =
+                    try Bool.fetchOne(
+                        db,
+                        sql: "SELECT 1 FROM server_certificates WHERE account = ? AND name_folded = ?",
+                        arguments: [account.rawValue, targetName.lowercased()]
+                    ) ?? false
                 guard !taken else { throw KeywayError(.certificateDuplicate, subject: targetName) }
             }
             try db.execute(
-                sql: "UPDATE server_certificates SET name = ?, name_folded = ?, path = ? WHERE account = ? AND name_folded = ?",
-                arguments: [targetName, targetName.lowercased(), newPath ?? (row["path"] as String), account.rawValue, name.lowercased()]
+                sql:
+                    "UPDATE server_certificates SET name = ?, name_folded = ?, path = ? WHERE account = ? AND name_folded = ?",
+                arguments: [
+                    targetName, targetName.lowercased(), newPath ?? (row["path"] as String), account.rawValue,
+                    name.lowercased(),
+                ]
             )
         }
     }
@@ -97,12 +118,19 @@ public struct SQLiteServerCertificateStore: ServerCertificateStore {
     private static func certificate(_ row: Row) throws -> ServerCertificate {
         guard let account = AccountID(rawValue: row["account"]), let id = ServerCertificateID(rawValue: row["id"]),
             let tags = Tag.fromStoredJSON(row["tags_json"])
-        else { throw KeywayStorageError(.corruptRow, reason: "server_certificates row with an invalid account, id or tags") }
+        else {
+            throw KeywayStorageError(.corruptRow, reason: "server_certificates row with an invalid account, id or tags")
+        }
         return ServerCertificate(
-            account: account, name: row["name"], path: row["path"], id: id,
+            account: account,
+            name: row["name"],
+            path: row["path"],
+            id: id,
             uploadDate: Date(timeIntervalSince1970: Double(row["upload_s"] as Int64)),
-            expiration: Date(timeIntervalSince1970: Double(row["expiration_s"] as Int64)), body: row["body"],
-            chain: row["chain"], tags: tags
+            expiration: Date(timeIntervalSince1970: Double(row["expiration_s"] as Int64)),
+            body: row["body"],
+            chain: row["chain"],
+            tags: tags
         )
     }
 }

@@ -90,7 +90,9 @@ final class ScopeCache: Sendable {
     /// began; more than ``capacity`` marks the scope too large instead.
     func store(_ pairs: [KeyPair], in scope: Scope) {
         self.state.withLock { state in
-            guard let load = state.loads.removeValue(forKey: scope), state.epoch == load.epoch, !load.spoiled else { return }
+            guard let load = state.loads.removeValue(forKey: scope), state.epoch == load.epoch, !load.spoiled else {
+                return
+            }
             var byName: [String: KeyPair] = [:]
             byName.reserveCapacity(pairs.count)
             for pair in pairs { byName[pair.name] = pair }
@@ -102,7 +104,11 @@ final class ScopeCache: Sendable {
             if let old = state.scopes.removeValue(forKey: scope) { state.total -= old.byName.count }
             Self.evict(&state, toFit: byName.count, capacity: self.capacity)
             state.clock &+= 1
-            state.scopes[scope] = Entry(byName: byName, sorted: load.changes.isEmpty ? pairs : nil, lastUse: state.clock)
+            state.scopes[scope] = Entry(
+                byName: byName,
+                sorted: load.changes.isEmpty ? pairs : nil,
+                lastUse: state.clock
+            )
             state.total += byName.count
         }
     }
@@ -156,7 +162,8 @@ final class ScopeCache: Sendable {
 
     /// Drops least recently used scopes until `count` more key pairs fit.
     private static func evict(_ state: inout State, toFit count: Int, capacity: Int) {
-        while state.total + count > capacity, let oldest = state.scopes.min(by: { $0.value.lastUse < $1.value.lastUse }) {
+        while state.total + count > capacity, let oldest = state.scopes.min(by: { $0.value.lastUse < $1.value.lastUse })
+        {
             state.total -= oldest.value.byName.count
             state.scopes[oldest.key] = nil
         }

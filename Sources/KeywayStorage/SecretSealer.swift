@@ -30,23 +30,32 @@ public struct SecretSealer: Sendable {
     /// with another one (``KeywayStorageError/Code/masterKeyMismatch``), and not a byte of the data folder changes:
     /// a new key would make every stored secret unreadable and lock the operator out (issue 13). After the store is
     /// open, ``recordCanary(in:)`` records which key seals it.
-    public static func load(directory: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SecretSealer {
+    public static func load(
+        directory: URL,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> SecretSealer {
         let path = directory.appendingPathComponent(Self.fileName).path
         let facts = try Self.storeCall { try SQLiteDatabase.sealFacts(directory: directory) }
         guard let (key, source) = try Self.givenKey(path: path, environment: environment) else {
             if let facts, facts.holdsSecrets {
                 throw KeywayStorageError(
                     .masterKeyMissing,
-                    reason: "the database in \(directory.path) holds secrets sealed under a master key, but \(path) is missing and \(Self.environmentVariable) is not set; restore the key file (or set \(Self.environmentVariable)) and start again"
+                    reason:
+                        "the database in \(directory.path) holds secrets sealed under a master key, but \(path) is missing and \(Self.environmentVariable) is not set; restore the key file (or set \(Self.environmentVariable)) and start again"
                 )
             }
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                at: directory,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]
+            )
             return try Self.create(path: path)
         }
         let sealer = SecretSealer(key: key)
         let mismatch = KeywayStorageError(
             .masterKeyMismatch,
-            reason: "the master key in \(source) does not open the secrets in \(directory.path); give the key this database was made with"
+            reason:
+                "the master key in \(source) does not open the secrets in \(directory.path); give the key this database was made with"
         )
         if let canary = facts?.canary {
             guard (try? sealer.open(canary, id: Self.canaryName)) == Self.canaryText else { throw mismatch }
@@ -73,7 +82,10 @@ public struct SecretSealer: Sendable {
             return (SymmetricKey(data: bytes), Self.environmentVariable)
         }
         guard let bytes = FileManager.default.contents(atPath: path) else { return nil }
-        guard let decoded = Data(base64Encoded: String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+        guard
+            let decoded = Data(
+                base64Encoded: String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            ),
             decoded.count == 32
         else {
             throw KeywayStorageError(.cannotOpen, reason: "\(path) does not hold base64 of 32 bytes")
@@ -85,12 +97,17 @@ public struct SecretSealer: Sendable {
         let key = SymmetricKey(size: .bits256)
         let text = key.withUnsafeBytes { Data($0).base64EncodedString() } + "\n"
         // Created 0600 from the start: the key is never readable by others, not even for a moment.
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: path,
+                contents: Data(text.utf8),
+                attributes: [.posixPermissions: 0o600]
+            )
+        else {
             throw KeywayStorageError(.cannotOpen, reason: "cannot create \(path)")
         }
         return SecretSealer(key: key)
     }
-
 
     /// Runs a database call, turning GRDB's errors into this module's.
     private static func storeCall<T>(_ body: () throws -> T) throws -> T {
@@ -105,7 +122,9 @@ public struct SecretSealer: Sendable {
 
     /// Encrypts `secret`, authenticated together with `id` so a sealed value cannot be moved to another row.
     public func seal(_ secret: String, id: String) throws -> Data {
-        guard let combined = try AES.GCM.seal(Data(secret.utf8), using: self.key, authenticating: Data(id.utf8)).combined else {
+        guard
+            let combined = try AES.GCM.seal(Data(secret.utf8), using: self.key, authenticating: Data(id.utf8)).combined
+        else {
             throw KeywayStorageError(.corruptRow, reason: "AES-GCM produced no combined form")
         }
         return combined
@@ -115,7 +134,10 @@ public struct SecretSealer: Sendable {
     public func open(_ sealed: Data, id: String) throws -> String {
         do {
             let box = try AES.GCM.SealedBox(combined: sealed)
-            return String(decoding: try AES.GCM.open(box, using: self.key, authenticating: Data(id.utf8)), as: UTF8.self)
+            return String(
+                decoding: try AES.GCM.open(box, using: self.key, authenticating: Data(id.utf8)),
+                as: UTF8.self
+            )
         } catch {
             throw KeywayStorageError(.corruptRow, reason: "the secret of \(id) does not decrypt with this master key")
         }

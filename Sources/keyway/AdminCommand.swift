@@ -8,7 +8,9 @@ struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
         abstract: "Create accounts and root access keys in a data folder, offline.",
-        subcommands: [CreateAccount.self, CreateRootKey.self, ListAccounts.self, ReplaceAuthorizedKeys.self, AuditLog.self]
+        subcommands: [
+            CreateAccount.self, CreateRootKey.self, ListAccounts.self, ReplaceAuthorizedKeys.self, AuditLog.self,
+        ]
     )
 
     struct DataDirectory: ParsableArguments {
@@ -50,13 +52,17 @@ struct AdminCommand: AsyncParsableCommand {
     }
 
     struct CreateRootKey: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a root access key to an account and print it once.")
+        static let configuration = CommandConfiguration(
+            abstract: "Add a root access key to an account and print it once."
+        )
         @OptionGroup var data: DataDirectory
         @Option(help: "The 12-digit account ID.")
         var account: String
 
         func run() async throws {
-            guard let id = AccountID(rawValue: self.account) else { throw ValidationError("--account takes 12 digits.") }
+            guard let id = AccountID(rawValue: self.account) else {
+                throw ValidationError("--account takes 12 digits.")
+            }
             AdminCommand.print(try await KeywayAdmin.createRootKey(dataDirectory: self.data.url, account: id))
         }
     }
@@ -91,16 +97,30 @@ struct AdminCommand: AsyncParsableCommand {
                 text = try String(contentsOfFile: self.publicKey, encoding: .utf8)
             }
             let environment = ProcessInfo.processInfo.environment
-            let who = environment["SUDO_USER"] ?? environment["USER"] ?? getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? "uid \(getuid())"
+            let who =
+                environment["SUDO_USER"] ?? environment["USER"] ?? getpwuid(getuid()).map {
+                    String(cString: $0.pointee.pw_name)
+                } ?? "uid \(getuid())"
             let fingerprint = try await KeywayAdmin.replaceAuthorizedKeys(
-                dataDirectory: self.data.url, instanceID: self.instanceId, publicKey: text, operatorName: who
+                dataDirectory: self.data.url,
+                instanceID: self.instanceId,
+                publicKey: text,
+                operatorName: who
             )
-            FileHandle.standardOutput.write(Data("Replaced the authorized keys of \(self.instanceId) with \(fingerprint); recorded in the audit log.\n".utf8))
+            FileHandle.standardOutput.write(
+                Data(
+                    "Replaced the authorized keys of \(self.instanceId) with \(fingerprint); recorded in the audit log.\n"
+                        .utf8
+                )
+            )
         }
     }
 
     struct AuditLog: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "audit-log", abstract: "Print the audit log of administrative operations.")
+        static let configuration = CommandConfiguration(
+            commandName: "audit-log",
+            abstract: "Print the audit log of administrative operations."
+        )
         @OptionGroup var data: DataDirectory
 
         func run() async throws {

@@ -10,7 +10,8 @@ struct AuthorizedKeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "authorized-keys",
         abstract: "Print the public keys allowed into an instance (for sshd's AuthorizedKeysCommand).",
-        discussion: "sshd_config: AuthorizedKeysCommand /path/keyway authorized-keys --endpoint http://127.0.0.1:4566 --instance-id i-… %u"
+        discussion:
+            "sshd_config: AuthorizedKeysCommand /path/keyway authorized-keys --endpoint http://127.0.0.1:4566 --instance-id i-… %u"
     )
 
     @Option(help: "The Keyway server's endpoint.")
@@ -28,7 +29,10 @@ struct AuthorizedKeysCommand: AsyncParsableCommand {
     func run() async throws {
         guard
             let keys = await AuthorizedKeysClient.fetch(
-                endpoint: self.endpoint, instanceID: self.instanceId, user: self.user, timeout: .seconds(self.timeout)
+                endpoint: self.endpoint,
+                instanceID: self.instanceId,
+                user: self.user,
+                timeout: .seconds(self.timeout)
             )
         else { throw ExitCode(1) }
         FileHandle.standardOutput.write(Data(keys.map { $0 + "\n" }.joined().utf8))

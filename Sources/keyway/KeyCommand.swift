@@ -53,7 +53,9 @@ extension KeyCommand {
         @Option(help: "RSA modulus size: 2048 (default), 3072 or 4096.")
         var bits: Int?
 
-        @Option(help: "Private key format: pem (PKCS#1 for RSA, OpenSSH for Ed25519, as EC2), openssh, pkcs8, ppk, ppk3.")
+        @Option(
+            help: "Private key format: pem (PKCS#1 for RSA, OpenSSH for Ed25519, as EC2), openssh, pkcs8, ppk, ppk3."
+        )
         var format: PrivateKeyFormat = .pem
 
         @Option(help: "A comment stored with the key and shown on its public line.")
@@ -68,7 +70,10 @@ extension KeyCommand {
         func run() throws {
             try runTool { () throws(KeyToolError) in
                 let request = KeyGenerationRequest(
-                    type: self.type, bits: self.bits, format: self.format.outputFormat, comment: self.comment,
+                    type: self.type,
+                    bits: self.bits,
+                    format: self.format.outputFormat,
+                    comment: self.comment,
                     allowInsecureSize: self.allowInsecureSize
                 )
                 let key = try request.generate()

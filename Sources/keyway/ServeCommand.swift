@@ -25,7 +25,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated regions to serve (default: AWS's commercial regions).")
     var regions: String?
 
-    @Flag(help: "Development mode for test suites: requests signed with keys Keyway did not issue are accepted as the dev account's root, and POST /_keyway/reset wipes all state. Never expose it.")
+    @Flag(
+        help:
+            "Development mode for test suites: requests signed with keys Keyway did not issue are accepted as the dev account's root, and POST /_keyway/reset wipes all state. Never expose it."
+    )
     var dev = false
 
     @Option(help: "The account --dev uses.")
@@ -43,7 +46,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Requests worked on at once; past it, AWS's throttling answer (RequestLimitExceeded, Throttling).")
     var maxRequestsInFlight = 512
 
-    @Option(help: "Port of the instance metadata service, served on each running instance's own loopback address; 0 turns it off.")
+    @Option(
+        help:
+            "Port of the instance metadata service, served on each running instance's own loopback address; 0 turns it off."
+    )
     var metadataPort = 80
 
     @Flag(help: "Make the metadata service require IMDSv2 session tokens.")
@@ -56,7 +62,8 @@ struct ServeCommand: AsyncParsableCommand {
         // Everything the server writes in its data folder is for its owner only.
         umask(0o077)
         var configuration = ServerConfiguration(
-            host: self.host, port: self.port,
+            host: self.host,
+            port: self.port,
             storage: .sqlite(directory: URL(fileURLWithPath: self.dataDir, isDirectory: true))
         )
         guard self.keyPairLimit > 0 else { throw ValidationError("--key-pair-limit must be positive.") }
@@ -80,7 +87,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--log-level takes trace, debug, info, notice, warning, error or critical.")
         }
         configuration.logLevel = level
-        LoggingSystem.bootstrap({ label, provider in KeywayLogHandler(label: label, metadataProvider: provider) }, metadataProvider: nil)
+        LoggingSystem.bootstrap(
+            { label, provider in KeywayLogHandler(label: label, metadataProvider: provider) },
+            metadataProvider: nil
+        )
         configuration.metadataPort = self.metadataPort == 0 ? nil : self.metadataPort
         configuration.metadataTokensRequired = self.metadataTokensRequired
         if self.dev {
@@ -113,29 +123,31 @@ struct ServeCommand: AsyncParsableCommand {
 
                     """
                 if let file = credentials.file {
-                    text += "Saved to \(file.path) (mode 0600); use it with AWS_SHARED_CREDENTIALS_FILE=\(file.path)\n\n"
+                    text +=
+                        "Saved to \(file.path) (mode 0600); use it with AWS_SHARED_CREDENTIALS_FILE=\(file.path)\n\n"
                 } else if let reason = credentials.fileError {
                     text += "NOT saved (\(reason)): copy them now, they cannot be shown again.\n\n"
                 }
                 FileHandle.standardOutput.write(Data(text.utf8))
-            }
-        ) { port in
-            let endpoint = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
-            var banner = """
-                Keyway is listening on \(endpoint)
-                Try: aws --endpoint-url \(endpoint) ec2 describe-key-pairs
-
-                """
-            if dev {
-                banner += """
-                    *** DEV MODE: signatures from unknown access keys are NOT verified; any such request acts as
-                    *** the root of the dev account. POST \(endpoint)/_keyway/reset wipes all state. Never expose this.
+            },
+            onListening: { port in
+                let endpoint = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+                var banner = """
+                    Keyway is listening on \(endpoint)
+                    Try: aws --endpoint-url \(endpoint) ec2 describe-key-pairs
 
                     """
+                if dev {
+                    banner += """
+                        *** DEV MODE: signatures from unknown access keys are NOT verified; any such request acts as
+                        *** the root of the dev account. POST \(endpoint)/_keyway/reset wipes all state. Never expose this.
+
+                        """
+                }
+                FileHandle.standardOutput.write(Data(banner.utf8))
+                // Start generating RSA keys for CreateKeyPair now that the listener is up, not at the first request.
+                _ = RSAKeyPool.shared
             }
-            FileHandle.standardOutput.write(Data(banner.utf8))
-            // Start generating RSA keys for CreateKeyPair now that the listener is up, not at the first request.
-            _ = RSAKeyPool.shared
-        }
+        )
     }
 }

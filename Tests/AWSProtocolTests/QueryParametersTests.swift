@@ -3,11 +3,15 @@ import Testing
 
 @Suite struct QueryParametersTests {
     static func parse(_ body: String, query: String = "") throws(AWSError) -> QueryParameters {
-        try QueryParameters(request: AWSRequest(method: "POST", path: "/", query: query, headers: [], body: Array(body.utf8)))
+        try QueryParameters(
+            request: AWSRequest(method: "POST", path: "/", query: query, headers: [], body: Array(body.utf8))
+        )
     }
 
     @Test func decodesFormEncoding() throws {
-        let parameters = try Self.parse("Action=ImportKeyPair&KeyName=my+key%2F1&Empty=&PublicKeyMaterial=c3NoLXJzYQ%3D%3D")
+        let parameters = try Self.parse(
+            "Action=ImportKeyPair&KeyName=my+key%2F1&Empty=&PublicKeyMaterial=c3NoLXJzYQ%3D%3D"
+        )
         #expect(parameters["Action"] == "ImportKeyPair")
         #expect(parameters["KeyName"] == "my key/1")
         #expect(parameters["Empty"] == "")
@@ -26,7 +30,9 @@ import Testing
 
     /// Only `Name.N` with N in decimal as AWS writes it belongs to the list `Name`.
     @Test func listMembersAreNameDotNumber() throws {
-        let parameters = try Self.parse("KeyName.3=c&KeyName.01=z&KeyName.1x=z&KeyNameX.2=z&KeyName.=z&KeyName.-4=z&KeyName=z&KeyName.0=a")
+        let parameters = try Self.parse(
+            "KeyName.3=c&KeyName.01=z&KeyName.1x=z&KeyNameX.2=z&KeyName.=z&KeyName.-4=z&KeyName=z&KeyName.0=a"
+        )
         #expect(parameters.list("KeyName") == ["a", "c"])
         #expect(parameters.list("KeyNam").isEmpty)
     }

@@ -9,9 +9,14 @@ import Testing
     static let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
     static let now = Date(timeIntervalSince1970: 1_440_938_160)  // 20150830T123600Z
 
-    static func vectorA(authorization: String? = nil, body: String = "Action=DescribeKeyPairs&Version=2016-11-15&KeyName.1=my-key") -> AWSRequest {
+    static func vectorA(
+        authorization: String? = nil,
+        body: String = "Action=DescribeKeyPairs&Version=2016-11-15&KeyName.1=my-key"
+    ) -> AWSRequest {
         AWSRequest(
-            method: "POST", path: "/", query: "",
+            method: "POST",
+            path: "/",
+            query: "",
             headers: [
                 ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
                 ("X-Amz-Date", "20150830T123600Z"),
@@ -55,27 +60,45 @@ import Testing
                 """
         )
         let key = SignedRequest.signingKey(secret: Self.secret, date: "20150830", region: "us-east-1", service: "ec2")
-        #expect(key.withUnsafeBytes { Data($0) }.map { String(format: "%02x", $0) }.joined() == "f683de3415e2edd5bd3ecba80fa9f855f4018470ccc66c03bb658895fef3aed2")
-        #expect(signed.expectedSignature(for: request, signingKey: key) == "3c33daaa9585c17c9508e20350b431e9b627aedf0519ae8a3297ac682f5b45a8")
+        #expect(
+            key.withUnsafeBytes { Data($0) }.map { String(format: "%02x", $0) }.joined()
+                == "f683de3415e2edd5bd3ecba80fa9f855f4018470ccc66c03bb658895fef3aed2"
+        )
+        #expect(
+            signed.expectedSignature(for: request, signingKey: key)
+                == "3c33daaa9585c17c9508e20350b431e9b627aedf0519ae8a3297ac682f5b45a8"
+        )
         try signed.verify(request, signingKey: key)
         try signed.checkTime(now: Self.now)
     }
 
     @Test func temporaryCredentials() throws {
         var request = Self.vectorA(
-            authorization: "AWS4-HMAC-SHA256 Credential=ASIAEXAMPLE/20150830/us-east-1/ec2/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature=f207d17ed8693c3923deefff6778905952492047e0486941dd7e8278976aba8b"
+            authorization:
+                "AWS4-HMAC-SHA256 Credential=ASIAEXAMPLE/20150830/us-east-1/ec2/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature=f207d17ed8693c3923deefff6778905952492047e0486941dd7e8278976aba8b"
         )
         request.headers.append(("X-Amz-Security-Token", "SESSIONTOKEN"))
         let signed = try Self.signed(request)
         #expect(signed.securityToken == "SESSIONTOKEN")
-        try signed.verify(request, signingKey: SignedRequest.signingKey(secret: Self.secret, date: "20150830", region: "us-east-1", service: "ec2"))
+        try signed.verify(
+            request,
+            signingKey: SignedRequest.signingKey(
+                secret: Self.secret,
+                date: "20150830",
+                region: "us-east-1",
+                service: "ec2"
+            )
+        )
     }
 
     @Test func presignedSTSGetCallerIdentity() throws {
         let request = AWSRequest(
-            method: "GET", path: "/",
-            query: "Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fsts%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=edc8907c6c6ab903df773b39e30bcee2e7cbef539f89e69dfe8e7f6a80781bb6",
-            headers: [("Host", "sts.us-east-1.amazonaws.com")], body: []
+            method: "GET",
+            path: "/",
+            query:
+                "Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fsts%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=edc8907c6c6ab903df773b39e30bcee2e7cbef539f89e69dfe8e7f6a80781bb6",
+            headers: [("Host", "sts.us-east-1.amazonaws.com")],
+            body: []
         )
         let signed = try Self.signed(request)
         #expect(signed.expires == 60)
@@ -90,18 +113,31 @@ import Testing
                 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
                 """
         )
-        try signed.verify(request, signingKey: SignedRequest.signingKey(secret: Self.secret, date: "20150830", region: "us-east-1", service: "sts"))
+        try signed.verify(
+            request,
+            signingKey: SignedRequest.signingKey(
+                secret: Self.secret,
+                date: "20150830",
+                region: "us-east-1",
+                service: "sts"
+            )
+        )
         try signed.checkTime(now: Self.now.addingTimeInterval(59))
-        #expect(throws: SignatureV4Failure.presignedURLExpired) { try signed.checkTime(now: Self.now.addingTimeInterval(61)) }
+        #expect(throws: SignatureV4Failure.presignedURLExpired) {
+            try signed.checkTime(now: Self.now.addingTimeInterval(61))
+        }
     }
 
     /// botocore 1.x's signer (`SigV4Auth.add_auth`, clock pinned to the vector's time) on a GET with an unsorted
     /// query, a repeated parameter, escapes, header values with runs of spaces and tabs, and a header sent twice.
     static func botocoreEdgeCases(signedHeaders: String = "host;my-header1;my-header2;x-amz-date;x-dup") -> AWSRequest {
         AWSRequest(
-            method: "GET", path: "/", query: "b=2&a=1&a=0&c=%2A%20x&Z=%2F",
+            method: "GET",
+            path: "/",
+            query: "b=2&a=1&a=0&c=%2A%20x&Z=%2F",
             headers: [
-                ("Host", "localhost:8080"), ("My-Header1", "  value1  "), ("My-Header2", "\"a   b\t c\""), ("X-Dup", "z"),
+                ("Host", "localhost:8080"), ("My-Header1", "  value1  "), ("My-Header2", "\"a   b\t c\""),
+                ("X-Dup", "z"),
                 ("X-Dup", "a"), ("X-Amz-Date", "20150830T123600Z"),
                 (
                     "Authorization",
@@ -144,7 +180,9 @@ import Testing
         changed.headers[2].value = "  \"a b  c\"\t "
         try signature(changed).verify(changed, signingKey: key)
         changed.headers[2].value = "\"ab c\""
-        #expect(throws: SignatureV4Failure.signatureMismatch) { try signature(changed).verify(changed, signingKey: key) }
+        #expect(throws: SignatureV4Failure.signatureMismatch) {
+            try signature(changed).verify(changed, signingKey: key)
+        }
     }
 
     /// A flipped byte anywhere that is signed is refused.
@@ -157,12 +195,18 @@ import Testing
         case "date-header": request.headers[1].value = "20150830T123601Z"
         case "content-type": request.headers[0].value = "application/x-www-form-urlencoded; charset=utf-9"
         case "host": request.headers[2].value = "localhost:8081"
-        case "signature": request.headers[3].value = request.headers[3].value.replacingOccurrences(of: "3c33daaa", with: "3c33daab")
+        case "signature":
+            request.headers[3].value = request.headers[3].value.replacingOccurrences(of: "3c33daaa", with: "3c33daab")
         case "region": secretScope.0 = "eu-west-1"
         default: secretScope.1 = "iam"
         }
         let signed = try Self.signed(request)
-        let key = SignedRequest.signingKey(secret: Self.secret, date: "20150830", region: secretScope.0, service: secretScope.1)
+        let key = SignedRequest.signingKey(
+            secret: Self.secret,
+            date: "20150830",
+            region: secretScope.0,
+            service: secretScope.1
+        )
         #expect(throws: SignatureV4Failure.signatureMismatch) { try signed.verify(request, signingKey: key) }
     }
 
@@ -171,7 +215,9 @@ import Testing
         try signed.checkTime(now: Self.now.addingTimeInterval(15 * 60))
         try signed.checkTime(now: Self.now.addingTimeInterval(-15 * 60))
         #expect(throws: SignatureV4Failure.self) { try signed.checkTime(now: Self.now.addingTimeInterval(15 * 60 + 1)) }
-        #expect(throws: SignatureV4Failure.self) { try signed.checkTime(now: Self.now.addingTimeInterval(-15 * 60 - 1)) }
+        #expect(throws: SignatureV4Failure.self) {
+            try signed.checkTime(now: Self.now.addingTimeInterval(-15 * 60 - 1))
+        }
     }
 
     @Test(arguments: [
@@ -183,7 +229,9 @@ import Testing
     ])
     func incompleteSignatures(_ authorization: String) {
         let request = Self.vectorA(authorization: authorization)
-        #expect(throws: SignatureV4Failure.self) { try SignedRequest(request: request, parameters: QueryParameters(request: request)) }
+        #expect(throws: SignatureV4Failure.self) {
+            try SignedRequest(request: request, parameters: QueryParameters(request: request))
+        }
     }
 
     static let goodAuthorization =
@@ -215,9 +263,15 @@ import Testing
 
     @Test func unknownFieldsAreIncomplete() {
         let reason = Self.refusal(Self.vectorA(authorization: Self.goodAuthorization + ", Region=us-east-1"))
-        #expect(reason == "Authorization header has an unknown parameter 'Region'; it takes only Credential, SignedHeaders and Signature.")
+        #expect(
+            reason
+                == "Authorization header has an unknown parameter 'Region'; it takes only Credential, SignedHeaders and Signature."
+        )
         let odd = Self.refusal(Self.vectorA(authorization: Self.goodAuthorization + ", <x>=1"))
-        #expect(odd == "Authorization header has an unknown parameter; it takes only Credential, SignedHeaders and Signature.")
+        #expect(
+            odd
+                == "Authorization header has an unknown parameter; it takes only Credential, SignedHeaders and Signature."
+        )
     }
 
     /// AWS's text for a part without `=` names the header by its SHA-256 rather than echoing it.
@@ -234,8 +288,14 @@ import Testing
 
     @Test(arguments: ["host;;x-amz-date", "content-type;host;x-amz-date;", ";content-type;host;x-amz-date", ";"])
     func emptySignedHeaderNamesAreIncomplete(_ signedHeaders: String) {
-        let authorization = Self.goodAuthorization.replacingOccurrences(of: "content-type;host;x-amz-date", with: signedHeaders)
-        #expect(Self.refusal(Self.vectorA(authorization: authorization)) == "The SignedHeaders parameter has an empty header name.")
+        let authorization = Self.goodAuthorization.replacingOccurrences(
+            of: "content-type;host;x-amz-date",
+            with: signedHeaders
+        )
+        #expect(
+            Self.refusal(Self.vectorA(authorization: authorization))
+                == "The SignedHeaders parameter has an empty header name."
+        )
     }
 
     @Test func secondAuthorizationHeaderIsIncomplete() {
@@ -253,10 +313,18 @@ import Testing
             Self.goodAuthorization.replacingOccurrences(of: ", ", with: " ,  ") + ",",
         ] {
             let request = Self.vectorA(authorization: authorization)
-            let key = SignedRequest.signingKey(secret: Self.secret, date: "20150830", region: "us-east-1", service: "ec2")
+            let key = SignedRequest.signingKey(
+                secret: Self.secret,
+                date: "20150830",
+                region: "us-east-1",
+                service: "ec2"
+            )
             try Self.signed(request).verify(request, signingKey: key)
         }
-        #expect(Self.refusal(Self.vectorA(authorization: "AWS4-HMAC-SHA256")) == "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.")
+        #expect(
+            Self.refusal(Self.vectorA(authorization: "AWS4-HMAC-SHA256"))
+                == "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters."
+        )
     }
 
     @Test func unsignedRequestHasNoSignature() throws {

@@ -11,7 +11,8 @@ import Testing
     /// The EC2 envelope exactly as AWS sends it (spec §8.1, captured in autovpn#21): no namespace, `RequestID`.
     @Test func ec2ErrorEnvelope() {
         let response = XMLResponse.ec2Error(
-            AWSError(code: "InvalidKeyPair.NotFound", message: "The key pair 'x' does not exist"), requestID: "r-1"
+            AWSError(code: "InvalidKeyPair.NotFound", message: "The key pair 'x' does not exist"),
+            requestID: "r-1"
         )
         #expect(response.status.code == 400)
         #expect(
@@ -25,7 +26,8 @@ import Testing
     /// The Query envelope of IAM and STS (spec §8.1): namespace, `Type`, `RequestId`.
     @Test func queryErrorEnvelope() {
         let response = XMLResponse.queryError(
-            AWSError(code: "NoSuchEntity", message: "gone", status: .notFound), requestID: "r-2",
+            AWSError(code: "NoSuchEntity", message: "gone", status: .notFound),
+            requestID: "r-2",
             namespace: "https://iam.amazonaws.com/doc/2010-05-08/"
         )
         #expect(response.status.code == 404)
@@ -40,11 +42,15 @@ import Testing
 
     @Test func credentialScope() {
         let request = AWSRequest(
-            method: "POST", path: "/", query: "",
-            headers: [(
-                "authorization",
-                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261123/eu-west-1/ec2/aws4_request, SignedHeaders=host, Signature=00"
-            )],
+            method: "POST",
+            path: "/",
+            query: "",
+            headers: [
+                (
+                    "authorization",
+                    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261123/eu-west-1/ec2/aws4_request, SignedHeaders=host, Signature=00"
+                )
+            ],
             body: []
         )
         let scope = CredentialScope(request: request, parameters: QueryParameters([:]))

@@ -16,7 +16,8 @@ import Testing
             let (account, key) = try await identity.createAccount()
             self.root = Principal(account: account.id, user: nil, accessKeyID: key.key.id)
             self.service = IAMService(
-                identity: identity, certificates: ServerCertificateService(store: InMemoryServerCertificateStore())
+                identity: identity,
+                certificates: ServerCertificateService(store: InMemoryServerCertificateStore())
             )
         }
 
@@ -26,7 +27,10 @@ import Testing
             var all = values
             all["Action"] = action
             all["Version"] = IAMService.version
-            return try await self.service.handle(QueryParameters(all), context: .init(principal: self.root, requestID: "r"))
+            return try await self.service.handle(
+                QueryParameters(all),
+                context: .init(principal: self.root, requestID: "r")
+            )
         }
 
         /// The error an action fails with.
@@ -60,15 +64,21 @@ import Testing
         )
         #expect(
             await iam.error("CreateUser", ["UserName": String(repeating: "a", count: 65)])
-                == Self.validation("Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64")
+                == Self.validation(
+                    "Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64"
+                )
         )
-        let both = await iam.error("CreateUser", ["UserName": String(repeating: "é", count: 65), "Path": "/" + String(repeating: "p", count: 512)])
+        let both = await iam.error(
+            "CreateUser",
+            ["UserName": String(repeating: "é", count: 65), "Path": "/" + String(repeating: "p", count: 512)]
+        )
         #expect(
-            both?.message == Self.validation(
-                "Value at 'path' failed to satisfy constraint: Member must have length less than or equal to 512",
-                "Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64",
-                "Value at 'userName' failed to satisfy constraint: \(Self.namePattern)"
-            ).message
+            both?.message
+                == Self.validation(
+                    "Value at 'path' failed to satisfy constraint: Member must have length less than or equal to 512",
+                    "Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64",
+                    "Value at 'userName' failed to satisfy constraint: \(Self.namePattern)"
+                ).message
         )
         #expect(
             await iam.error("CreateUser")
@@ -79,7 +89,9 @@ import Testing
         #expect(await iam.error("GetUser", ["UserName": long])?.code == "NoSuchEntity")
         #expect(
             await iam.error("GetUser", ["UserName": long + long])
-                == Self.validation("Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 128")
+                == Self.validation(
+                    "Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 128"
+                )
         )
     }
 
@@ -90,7 +102,12 @@ import Testing
         #expect(error.code == "ValidationError")
         #expect(error.status == .badRequest)
         if path.isEmpty {
-            #expect(error.message == Self.validation("Value at 'path' failed to satisfy constraint: Member must have length greater than or equal to 1").message)
+            #expect(
+                error.message
+                    == Self.validation(
+                        "Value at 'path' failed to satisfy constraint: Member must have length greater than or equal to 1"
+                    ).message
+            )
         } else {
             #expect(error.message == Self.pathMessage)
         }
@@ -115,11 +132,15 @@ import Testing
         let iam = try await Harness()
         #expect(
             await iam.error("GetAccessKeyLastUsed", ["AccessKeyId": "not-a-valid-access-key-id"])
-                == Self.validation("Value at 'accessKeyId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w]+")
+                == Self.validation(
+                    "Value at 'accessKeyId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w]+"
+                )
         )
         #expect(
             await iam.error("DeleteAccessKey", ["AccessKeyId": "AKIA"])
-                == Self.validation("Value at 'accessKeyId' failed to satisfy constraint: Member must have length greater than or equal to 16")
+                == Self.validation(
+                    "Value at 'accessKeyId' failed to satisfy constraint: Member must have length greater than or equal to 16"
+                )
         )
         #expect(
             await iam.error("UpdateAccessKey", ["AccessKeyId": "AKIAAAAAAAAAAAAAAAAA", "Status": "Disabled"])
@@ -134,13 +155,20 @@ import Testing
         )
         #expect(
             await iam.error("ListUsers", ["MaxItems": "0"])
-                == Self.validation("Value at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1")
+                == Self.validation(
+                    "Value at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1"
+                )
         )
         #expect(
             await iam.error("ListUsers", ["MaxItems": "1001"])
-                == Self.validation("Value at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000")
+                == Self.validation(
+                    "Value at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000"
+                )
         )
-        #expect(await iam.error("ListUsers", ["Marker": "not base64 at all"]) == AWSError(code: "ValidationError", message: "Invalid Marker."))
+        #expect(
+            await iam.error("ListUsers", ["Marker": "not base64 at all"])
+                == AWSError(code: "ValidationError", message: "Invalid Marker.")
+        )
         #expect(
             await iam.error("UploadSSHPublicKey", ["UserName": "u", "SSHPublicKeyBody": "ssh-rsa ключ"])
                 == Self.validation(
@@ -158,13 +186,16 @@ import Testing
         }
         #expect(
             await iam.error("CreateUser", tooMany)
-                == Self.validation("Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50")
+                == Self.validation(
+                    "Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50"
+                )
         )
         #expect(
             await iam.error(
                 "CreateUser",
                 [
-                    "UserName": "u", "Tags.member.1.Key": String(repeating: "k", count: 129), "Tags.member.1.Value": "v",
+                    "UserName": "u", "Tags.member.1.Key": String(repeating: "k", count: 129),
+                    "Tags.member.1.Value": "v",
                     "Tags.member.2.Key": "invalid!key", "Tags.member.2.Value": String(repeating: "v", count: 257),
                     "Tags.member.3.Key": "no-value",
                 ]
@@ -194,15 +225,28 @@ import Testing
     @Test func userTagRulesAndLimit() async throws {
         let iam = try await Harness()
         let caseInsensitive = AWSError(
-            code: "InvalidInput", message: "Duplicate tag keys found. Please note that Tag keys are case insensitive."
+            code: "InvalidInput",
+            message: "Duplicate tag keys found. Please note that Tag keys are case insensitive."
         )
         #expect(
-            await iam.error("CreateUser", ["UserName": "u", "Tags.member.1.Key": "Team", "Tags.member.1.Value": "a", "Tags.member.2.Key": "team", "Tags.member.2.Value": "b"])
+            await iam.error(
+                "CreateUser",
+                [
+                    "UserName": "u", "Tags.member.1.Key": "Team", "Tags.member.1.Value": "a",
+                    "Tags.member.2.Key": "team", "Tags.member.2.Value": "b",
+                ]
+            )
                 == caseInsensitive
         )
-        let reserved = await iam.error("CreateUser", ["UserName": "u", "Tags.member.1.Key": "AWS:team", "Tags.member.1.Value": "a"])
+        let reserved = await iam.error(
+            "CreateUser",
+            ["UserName": "u", "Tags.member.1.Key": "AWS:team", "Tags.member.1.Value": "a"]
+        )
         #expect(reserved?.code == "InvalidInput")
-        #expect(await iam.error("CreateUser", ["UserName": "u", "Tags.member.1.Key": "k", "Tags.member.1.Value": "aws:x"])?.code == "InvalidInput")
+        #expect(
+            await iam.error("CreateUser", ["UserName": "u", "Tags.member.1.Key": "k", "Tags.member.1.Value": "aws:x"])?
+                .code == "InvalidInput"
+        )
 
         try await iam.call("CreateUser", ["UserName": "u", "Tags.member.1.Key": "Team", "Tags.member.1.Value": "a"])
         var fifty = ["UserName": "u"]
@@ -211,7 +255,14 @@ import Testing
             fifty["Tags.member.\(index).Value"] = "v"
         }
         let limit = await iam.error("TagUser", fifty)
-        #expect(limit == AWSError(code: "LimitExceeded", message: "The number of tags has reached the maximum limit.", status: .conflict))
+        #expect(
+            limit
+                == AWSError(
+                    code: "LimitExceeded",
+                    message: "The number of tags has reached the maximum limit.",
+                    status: .conflict
+                )
+        )
         #expect(limit?.status == .conflict)
         // Nothing was added; replacing a key in another case does not count twice.
         fifty["Tags.member.50.Key"] = "TEAM"
@@ -222,7 +273,11 @@ import Testing
         #expect(!listed.contains("<Key>Team</Key>"))
         #expect(
             await iam.error("ListUserTags", ["UserName": "nobody"])
-                == AWSError(code: "NoSuchEntity", message: "The user with name nobody cannot be found.", status: .notFound)
+                == AWSError(
+                    code: "NoSuchEntity",
+                    message: "The user with name nobody cannot be found.",
+                    status: .notFound
+                )
         )
     }
 
@@ -232,7 +287,8 @@ import Testing
             "UploadServerCertificate",
             [
                 "ServerCertificateName": "c", "CertificateBody": "x", "PrivateKey": "y",
-                "Tags.member.1.Key": "k", "Tags.member.1.Value": "1", "Tags.member.2.Key": "k", "Tags.member.2.Value": "2",
+                "Tags.member.1.Key": "k", "Tags.member.1.Value": "1", "Tags.member.2.Key": "k",
+                "Tags.member.2.Value": "2",
             ]
         )
         #expect(duplicate == AWSError(code: "InvalidInput", message: "Duplicate tag keys found."))
@@ -241,7 +297,8 @@ import Testing
             "UploadServerCertificate",
             [
                 "ServerCertificateName": "c", "CertificateBody": "x", "PrivateKey": "y",
-                "Tags.member.1.Key": "k", "Tags.member.1.Value": "1", "Tags.member.2.Key": "K", "Tags.member.2.Value": "2",
+                "Tags.member.1.Key": "k", "Tags.member.1.Value": "1", "Tags.member.2.Key": "K",
+                "Tags.member.2.Value": "2",
             ]
         )
         #expect(cased?.code == "MalformedCertificate")
@@ -253,7 +310,11 @@ import Testing
         let id = try #require(created.firstMatch(of: /<AccessKeyId>(AKIA[A-Z2-7]{16})<\/AccessKeyId>/)?.1)
         #expect(
             await iam.error("CreateAccessKey")
-                == AWSError(code: "LimitExceeded", message: "Cannot exceed quota for AccessKeysPerUser: 2", status: .conflict)
+                == AWSError(
+                    code: "LimitExceeded",
+                    message: "Cannot exceed quota for AccessKeysPerUser: 2",
+                    status: .conflict
+                )
         )
         try await iam.call("UpdateAccessKey", ["AccessKeyId": String(id), "Status": "Inactive"])
         #expect(try await iam.call("ListAccessKeys").contains("<Status>Inactive</Status>"))

@@ -28,7 +28,9 @@ import Testing
 
     @Test func ecParametersBlockBeforeTheKeyIsIgnored() throws {
         let certificate = try Fixtures.text("certificates/p256.cert.pem")
-        let key = "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n" + (try Fixtures.text("certificates/p256.key.sec1.pem"))
+        let key =
+            "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n"
+            + (try Fixtures.text("certificates/p256.key.sec1.pem"))
         #expect(try CertificateKeyCheck.privateKey(key, matchesCertificate: certificate))
     }
 
@@ -47,7 +49,8 @@ import Testing
         }
         #expect(throws: KeyFormatsError.invalidCertificate("")) {
             try CertificateKeyCheck.privateKey(
-                key, matchesCertificate: "-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n"
+                key,
+                matchesCertificate: "-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n"
             )
         }
     }

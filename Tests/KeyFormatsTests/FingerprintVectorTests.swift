@@ -1,3 +1,4 @@
+import Foundation
 import KeyFormats
 import Testing
 
@@ -14,10 +15,12 @@ import Testing
         #expect(material.fingerprints.awsCreated == "e0:e6:97:bf:76:55:67:90:59:c0:98:06:ce:ff:d9:4c:c3:3f:73:a0")
         // The PKCS#8 encoding must carry rsaEncryption's explicit NULL parameters (05 00).
         let pkcs8 = try #require(material.privateKey).pkcs8DERRepresentation
-        #expect(Array(pkcs8.prefix(26)) == [
-            0x30, 0x82, 0x02, 0x76, 0x02, 0x01, 0x00, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
-            0x01, 0x01, 0x01, 0x05, 0x00, 0x04, 0x82, 0x02, 0x60,
-        ])
+        #expect(
+            Array(pkcs8.prefix(26)) == [
+                0x30, 0x82, 0x02, 0x76, 0x02, 0x01, 0x00, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
+                0x01, 0x01, 0x01, 0x05, 0x00, 0x04, 0x82, 0x02, 0x60,
+            ]
+        )
     }
 
     @Test func importedRSAIsMD5OfSPKI() throws {
@@ -63,5 +66,3 @@ import Testing
         #expect(String(decoding: try key.decryptPKCS1v15(ciphertext), as: UTF8.self) == "Xy7#pQ2!vL9s")
     }
 }
-
-import Foundation

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Locates and reads the fixture files beside this test target; see `Fixtures/README.md` for their provenance.
 enum Fixtures {
@@ -49,5 +50,3 @@ struct ValidCase: CustomTestStringConvertible, Sendable {
     let expected: Expected
     var testDescription: String { self.file }
 }
-
-import Testing

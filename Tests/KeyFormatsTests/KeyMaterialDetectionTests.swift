@@ -8,7 +8,8 @@ import Testing
     static let line = Self.key.openSSHRepresentation(comment: "me@host")
 
     @Test(arguments: [
-        "\(line)", "  \(line)\r\n", "\t\(line)\n\n", "\u{FEFF}\(line)\n", "\(line.replacingOccurrences(of: " ", with: "\t"))",
+        "\(line)", "  \(line)\r\n", "\t\(line)\n\n", "\u{FEFF}\(line)\n",
+        "\(line.replacingOccurrences(of: " ", with: "\t"))",
     ])
     func readsOneLineHoweverItIsWrapped(_ text: String) throws {
         let material = try KeyMaterial(text: text)

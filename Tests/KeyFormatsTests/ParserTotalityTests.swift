@@ -25,8 +25,11 @@ import Testing
     @Test func rfc4716LongContinuedHeaderIsLinear() throws {
         let key = try PrivateKey(generating: .ed25519).publicKey
         var lines = key.rfc4716Representation(comment: "c").split(separator: "\n").map(String.init)
-        lines.insert(contentsOf: Array(repeating: "x-long: " + String(repeating: "v", count: 60) + "\\", count: 1)
-            + Array(repeating: String(repeating: "v", count: 70) + "\\", count: 20_000) + ["end"], at: 1)
+        lines.insert(
+            contentsOf: Array(repeating: "x-long: " + String(repeating: "v", count: 60) + "\\", count: 1)
+                + Array(repeating: String(repeating: "v", count: 70) + "\\", count: 20_000) + ["end"],
+            at: 1
+        )
         let material = try KeyMaterial(text: lines.joined(separator: "\n"))
         #expect(material.publicKey == key)
         #expect(material.comment == "c")
@@ -76,12 +79,17 @@ import Testing
         let parts = try OpenSSHKeyParts(pem: key.openSSHRepresentation(checkInt: 3))
         var reader = WireReader(parts.unpaddedSecret)
         let head = reader.take(8 + 4 + 7)  // check values and "ssh-rsa"
-        let n = reader.string(), e = reader.string(), _ = reader.string()
+        let n = reader.string()
+        let e = reader.string()
+        let _ = reader.string()
         let rest = reader.rest
-        var secret = head + Wire.string(n) + Wire.string(e) + Wire.string([0x01] + [UInt8](repeating: 0xA5, count: 200_000))
+        var secret =
+            head + Wire.string(n) + Wire.string(e) + Wire.string([0x01] + [UInt8](repeating: 0xA5, count: 200_000))
         secret += rest
         let huge = OpenSSHKeyParts(prefix: parts.prefix, unpaddedSecret: secret)
-        #expect(throws: KeyFormatsError.invalidKey("")) { try KeyMaterial(text: huge.pem(padding: (8 - secret.count % 8) % 8)) }
+        #expect(throws: KeyFormatsError.invalidKey("")) {
+            try KeyMaterial(text: huge.pem(padding: (8 - secret.count % 8) % 8))
+        }
     }
 
     /// Base64 padding was counted in Characters, which a trailing prepend character (U+0600) miscounts; such text
@@ -106,7 +114,9 @@ import Testing
                 #expect(try KeyMaterial(text: text).privateKey != nil, "the full reader still reads it")
             }
         }
-        #expect(throws: KeyFormatsError.invalidEncoding("")) { try KeyMaterial(publicKeyBytes: rsa.pkcs8DERRepresentation) }
+        #expect(throws: KeyFormatsError.invalidEncoding("")) {
+            try KeyMaterial(publicKeyBytes: rsa.pkcs8DERRepresentation)
+        }
     }
 
     @Test(arguments: Fixtures.validCases)
@@ -161,7 +171,8 @@ import Testing
 
     static func corpusFiles(_ target: String) throws -> [URL] {
         try FileManager.default.contentsOfDirectory(
-            at: Self.corpusRoot.appendingPathComponent(target), includingPropertiesForKeys: nil
+            at: Self.corpusRoot.appendingPathComponent(target),
+            includingPropertiesForKeys: nil
         )
     }
 }
@@ -225,6 +236,7 @@ struct OpenSSHKeyParts {
     func pem(padding: Int) -> String {
         let secret = self.unpaddedSecret + (0..<padding).map(self.paddingByte)
         let body = Data(self.prefix + Wire.string(secret))
-        return "-----BEGIN OPENSSH PRIVATE KEY-----\n\(body.base64EncodedString(options: .lineLength64Characters))\n-----END OPENSSH PRIVATE KEY-----\n"
+        return
+            "-----BEGIN OPENSSH PRIVATE KEY-----\n\(body.base64EncodedString(options: .lineLength64Characters))\n-----END OPENSSH PRIVATE KEY-----\n"
     }
 }

@@ -74,7 +74,9 @@ import Testing
 
     @Test func ec2PEMIsPKCS1ForRSAAndOpenSSHForEd25519() throws {
         #expect(try PrivateKey(generating: .rsa).pemRepresentation().hasPrefix("-----BEGIN RSA PRIVATE KEY-----\n"))
-        #expect(try PrivateKey(generating: .ed25519).pemRepresentation().hasPrefix("-----BEGIN OPENSSH PRIVATE KEY-----\n"))
+        #expect(
+            try PrivateKey(generating: .ed25519).pemRepresentation().hasPrefix("-----BEGIN OPENSSH PRIVATE KEY-----\n")
+        )
     }
 
     @Test(arguments: [PrivateKey.RSAKeySize.bits2048, .bits3072])

@@ -47,7 +47,10 @@ import Testing
     }
 
     @Test func unreadableFilesAreReportedNotFatal() throws {
-        let report = try MatchReport(fingerprint: "da:17:fb:a9:23:54:c4:4f:f8:09:39:9a:48:01:f0:71", paths: ["/nonexistent/key"])
+        let report = try MatchReport(
+            fingerprint: "da:17:fb:a9:23:54:c4:4f:f8:09:39:9a:48:01:f0:71",
+            paths: ["/nonexistent/key"]
+        )
         #expect(!report.matched)
         #expect(report.errors.count == 1)
         #expect(report.errors[0].description.hasPrefix("keyway: /nonexistent/key: "))
@@ -77,9 +80,21 @@ import Testing
         #expect(throws: KeyToolError.badInput("", "")) { try odd.generate() }
         let ed = KeyGenerationRequest(type: .ed25519, bits: 2048, format: .pem, comment: nil, allowInsecureSize: false)
         #expect(throws: KeyToolError.badInput("", "")) { try ed.generate() }
-        let publicFormat = KeyGenerationRequest(type: .ed25519, bits: nil, format: .spki, comment: nil, allowInsecureSize: false)
+        let publicFormat = KeyGenerationRequest(
+            type: .ed25519,
+            bits: nil,
+            format: .spki,
+            comment: nil,
+            allowInsecureSize: false
+        )
         #expect(throws: KeyToolError.badInput("", "")) { try publicFormat.generate() }
-        let allowed = KeyGenerationRequest(type: .rsa, bits: 1024, format: .ppk, comment: "old", allowInsecureSize: true)
+        let allowed = KeyGenerationRequest(
+            type: .rsa,
+            bits: 1024,
+            format: .ppk,
+            comment: "old",
+            allowInsecureSize: true
+        )
         let key = try allowed.generate()
         #expect(key.privateKeyText.hasPrefix("PuTTY-User-Key-File-2: ssh-rsa\n"))
         #expect(key.publicLine.hasSuffix(" old"))
@@ -88,7 +103,11 @@ import Testing
     @Test func privateFilesAreWrittenOwnerOnly() throws {
         let path = NSTemporaryDirectory() + "keyway-private-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        _ = FileManager.default.createFile(atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644])
+        _ = FileManager.default.createFile(
+            atPath: path,
+            contents: Data("old".utf8),
+            attributes: [.posixPermissions: 0o644]
+        )
         try KeyFile.writePrivate("secret\n", to: path)
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)

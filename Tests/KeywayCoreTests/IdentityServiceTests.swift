@@ -43,7 +43,10 @@ import Testing
         let asAlice = Principal(account: root.account, user: alice, accessKeyID: nil)
         let own = try await service.createAccessKey(by: asAlice, userName: nil)
         #expect(own.key.userName == "alice")
-        #expect(try await service.listAccessKeys(by: asAlice, userName: "Alice", marker: nil, maxItems: nil).items.count == 1)
+        #expect(
+            try await service.listAccessKeys(by: asAlice, userName: "Alice", marker: nil, maxItems: nil).items.count
+                == 1
+        )
         await #expect(throws: KeywayError(.accessDenied, subject: "iam:CreateAccessKey")) {
             try await service.createAccessKey(by: asAlice, userName: "bob")
         }
@@ -101,7 +104,11 @@ import Testing
         #expect(try await service.credentials(for: alices.key.id) != nil)
 
         try await service.deleteAccessKey(by: root, userName: nil, id: second.key.id.rawValue)
-        #expect(try await service.listAccessKeys(by: root, userName: nil, marker: nil, maxItems: nil).items.map(\.id) == [first.key.id])
+        #expect(
+            try await service.listAccessKeys(by: root, userName: nil, marker: nil, maxItems: nil).items.map(\.id) == [
+                first.key.id
+            ]
+        )
         // Keyway's own recovery tool is not held to the API's two keys.
         _ = try await service.createAccessKey(by: root, userName: nil)
         _ = try await service.createRootAccessKey(account: account.id)

@@ -5,8 +5,14 @@ import Testing
 
 @Suite struct KeyPairServiceTests {
     static let scope = Scope(account: AccountID(rawValue: "111111111111")!, region: Region(rawValue: "us-east-1")!)
-    static let otherRegion = Scope(account: AccountID(rawValue: "111111111111")!, region: Region(rawValue: "eu-west-1")!)
-    static let otherAccount = Scope(account: AccountID(rawValue: "222222222222")!, region: Region(rawValue: "us-east-1")!)
+    static let otherRegion = Scope(
+        account: AccountID(rawValue: "111111111111")!,
+        region: Region(rawValue: "eu-west-1")!
+    )
+    static let otherAccount = Scope(
+        account: AccountID(rawValue: "222222222222")!,
+        region: Region(rawValue: "us-east-1")!
+    )
 
     /// A service over a fresh in-memory store with a pinned clock and Ed25519 keys (fast to make).
     static func service(limit: Int = KeyPair.defaultLimitPerRegion) -> KeyPairService {
@@ -38,19 +44,45 @@ import Testing
     }
 
     @Test func ppkFormat() async throws {
-        let created = try await Self.service().createKeyPair(in: Self.scope, name: "p", type: .rsa, format: .ppk, tags: [])
+        let created = try await Self.service().createKeyPair(
+            in: Self.scope,
+            name: "p",
+            type: .rsa,
+            format: .ppk,
+            tags: []
+        )
         #expect(created.keyMaterial.hasPrefix("PuTTY-User-Key-File-2: ssh-rsa\n"))
         #expect(try KeyMaterial(text: created.keyMaterial).comment == "p")
     }
 
     @Test func namesAreUniquePerAccountAndRegion() async throws {
         let service = Self.service()
-        _ = try await service.importKeyPair(in: Self.scope, name: "k", publicKeyMaterial: try Self.publicLine(), tags: [])
+        _ = try await service.importKeyPair(
+            in: Self.scope,
+            name: "k",
+            publicKeyMaterial: try Self.publicLine(),
+            tags: []
+        )
         await #expect(throws: KeywayError(.keyPairDuplicate, subject: "k")) {
-            try await service.importKeyPair(in: Self.scope, name: "k", publicKeyMaterial: try Self.publicLine(), tags: [])
+            try await service.importKeyPair(
+                in: Self.scope,
+                name: "k",
+                publicKeyMaterial: try Self.publicLine(),
+                tags: []
+            )
         }
-        _ = try await service.importKeyPair(in: Self.otherRegion, name: "k", publicKeyMaterial: try Self.publicLine(), tags: [])
-        _ = try await service.importKeyPair(in: Self.otherAccount, name: "k", publicKeyMaterial: try Self.publicLine(), tags: [])
+        _ = try await service.importKeyPair(
+            in: Self.otherRegion,
+            name: "k",
+            publicKeyMaterial: try Self.publicLine(),
+            tags: []
+        )
+        _ = try await service.importKeyPair(
+            in: Self.otherAccount,
+            name: "k",
+            publicKeyMaterial: try Self.publicLine(),
+            tags: []
+        )
         #expect(try await service.describeKeyPairs(in: Self.scope, names: [], ids: [], filters: []).count == 1)
     }
 
@@ -68,7 +100,10 @@ import Testing
     @Test func importedRSAUsesTheImportedFingerprint() async throws {
         let key = try PrivateKey(generating: .rsa)
         let pair = try await Self.service().importKeyPair(
-            in: Self.scope, name: "r", publicKeyMaterial: Array(key.publicKey.pemRepresentation.utf8), tags: []
+            in: Self.scope,
+            name: "r",
+            publicKeyMaterial: Array(key.publicKey.pemRepresentation.utf8),
+            tags: []
         )
         #expect(pair.fingerprint == key.publicKey.awsImportedFingerprint)
         #expect(pair.fingerprint != key.awsCreatedFingerprint)
@@ -79,35 +114,67 @@ import Testing
         let service = Self.service()
         for name in [String(repeating: "n", count: 256), "naïve", " lead", "trail ", "tab\there"] {
             await #expect(throws: KeywayError(.invalidParameterValue, subject: "KeyName")) {
-                try await service.importKeyPair(in: Self.scope, name: name, publicKeyMaterial: try Self.publicLine(), tags: [])
+                try await service.importKeyPair(
+                    in: Self.scope,
+                    name: name,
+                    publicKeyMaterial: try Self.publicLine(),
+                    tags: []
+                )
             }
         }
         _ = try await service.importKeyPair(
-            in: Self.scope, name: "Test key with spaces", publicKeyMaterial: try Self.publicLine(), tags: []
+            in: Self.scope,
+            name: "Test key with spaces",
+            publicKeyMaterial: try Self.publicLine(),
+            tags: []
         )
         _ = try await service.importKeyPair(
-            in: Self.scope, name: String(repeating: "n", count: 255), publicKeyMaterial: try Self.publicLine(), tags: []
+            in: Self.scope,
+            name: String(repeating: "n", count: 255),
+            publicKeyMaterial: try Self.publicLine(),
+            tags: []
         )
     }
 
     @Test func limitPerRegion() async throws {
         let service = Self.service(limit: 3)
         for index in 0..<3 {
-            _ = try await service.importKeyPair(in: Self.scope, name: "k\(index)", publicKeyMaterial: try Self.publicLine(), tags: [])
+            _ = try await service.importKeyPair(
+                in: Self.scope,
+                name: "k\(index)",
+                publicKeyMaterial: try Self.publicLine(),
+                tags: []
+            )
         }
         await #expect(throws: KeywayError(.keyPairLimitExceeded, subject: "3")) {
-            try await service.importKeyPair(in: Self.scope, name: "k3", publicKeyMaterial: try Self.publicLine(), tags: [])
+            try await service.importKeyPair(
+                in: Self.scope,
+                name: "k3",
+                publicKeyMaterial: try Self.publicLine(),
+                tags: []
+            )
         }
-        _ = try await service.importKeyPair(in: Self.otherRegion, name: "k3", publicKeyMaterial: try Self.publicLine(), tags: [])
+        _ = try await service.importKeyPair(
+            in: Self.otherRegion,
+            name: "k3",
+            publicKeyMaterial: try Self.publicLine(),
+            tags: []
+        )
     }
 
     @Test func describeNamesIDsAndFilters() async throws {
         let service = Self.service()
         let a = try await service.importKeyPair(
-            in: Self.scope, name: "alpha", publicKeyMaterial: try Self.publicLine(), tags: [Tag(key: "env", value: "dev")]
+            in: Self.scope,
+            name: "alpha",
+            publicKeyMaterial: try Self.publicLine(),
+            tags: [Tag(key: "env", value: "dev")]
         )
         let b = try await service.importKeyPair(
-            in: Self.scope, name: "beta", publicKeyMaterial: try Self.publicLine(), tags: [Tag(key: "env", value: "prod")]
+            in: Self.scope,
+            name: "beta",
+            publicKeyMaterial: try Self.publicLine(),
+            tags: [Tag(key: "env", value: "prod")]
         )
         func describe(names: [String] = [], ids: [String] = [], _ filters: [Filter] = []) async throws -> [String] {
             try await service.describeKeyPairs(in: Self.scope, names: names, ids: ids, filters: filters).map(\.name)
@@ -123,9 +190,12 @@ import Testing
         #expect(try await describe([Filter(name: "fingerprint", values: [b.fingerprint])]) == ["beta"])
         #expect(try await describe([Filter(name: "key-pair-id", values: [a.id.rawValue])]) == ["alpha"])
         #expect(
-            try await describe([Filter(name: "tag-key", values: ["env"]), Filter(name: "key-name", values: ["b*"])]) == ["beta"]
+            try await describe([Filter(name: "tag-key", values: ["env"]), Filter(name: "key-name", values: ["b*"])])
+                == ["beta"]
         )
-        await #expect(throws: KeywayError(.keyPairNotFound, subject: "gamma")) { try await describe(names: ["alpha", "gamma"]) }
+        await #expect(throws: KeywayError(.keyPairNotFound, subject: "gamma")) {
+            try await describe(names: ["alpha", "gamma"])
+        }
         await #expect(throws: KeywayError(.keyPairIDNotFound, subject: "key-00000000000000000")) {
             try await describe(ids: ["key-00000000000000000"])
         }
@@ -140,7 +210,12 @@ import Testing
 
     @Test func deleteIsIdempotent() async throws {
         let service = Self.service()
-        let pair = try await service.importKeyPair(in: Self.scope, name: "d", publicKeyMaterial: try Self.publicLine(), tags: [])
+        let pair = try await service.importKeyPair(
+            in: Self.scope,
+            name: "d",
+            publicKeyMaterial: try Self.publicLine(),
+            tags: []
+        )
         #expect(try await service.deleteKeyPair(in: Self.otherRegion, name: "d", id: nil) == nil)
         #expect(try await service.deleteKeyPair(in: Self.scope, name: nil, id: pair.id.rawValue)?.id == pair.id)
         #expect(try await service.deleteKeyPair(in: Self.scope, name: "d", id: nil) == nil)
@@ -149,9 +224,18 @@ import Testing
 
     @Test func tagsRulesAndPaging() async throws {
         let service = Self.service()
-        let pair = try await service.importKeyPair(in: Self.scope, name: "t", publicKeyMaterial: try Self.publicLine(), tags: [])
+        let pair = try await service.importKeyPair(
+            in: Self.scope,
+            name: "t",
+            publicKeyMaterial: try Self.publicLine(),
+            tags: []
+        )
         let id = pair.id.rawValue
-        try await service.createTags(in: Self.scope, resourceIDs: [id], tags: (0..<50).map { Tag(key: "k\($0)", value: "v") })
+        try await service.createTags(
+            in: Self.scope,
+            resourceIDs: [id],
+            tags: (0..<50).map { Tag(key: "k\($0)", value: "v") }
+        )
         await #expect(throws: KeywayError(.tagLimitExceeded, subject: id)) {
             try await service.createTags(in: Self.scope, resourceIDs: [id], tags: [Tag(key: "one-more", value: "")])
         }
@@ -178,7 +262,11 @@ import Testing
         #expect(Set(seen.map(\.tag.key)).count == 50)
         #expect(seen.first { $0.tag.key == "k0" }?.tag.value == "new")
 
-        try await service.deleteTags(in: Self.scope, resourceIDs: [id], deletions: [TagDeletion(key: "k1", value: "other")])
+        try await service.deleteTags(
+            in: Self.scope,
+            resourceIDs: [id],
+            deletions: [TagDeletion(key: "k1", value: "other")]
+        )
         try await service.deleteTags(in: Self.scope, resourceIDs: [id], deletions: [TagDeletion(key: "k2", value: nil)])
         var tags = try await service.describeKeyPairs(in: Self.scope, names: ["t"], ids: [], filters: [])[0].tags
         #expect(tags.contains { $0.key == "k1" })

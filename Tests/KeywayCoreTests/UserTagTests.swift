@@ -26,15 +26,27 @@ import Testing
             into: [Tag(key: "Department", value: "finance"), Tag(key: "a", value: "1")]
         )
         #expect(merged == [Tag(key: "a", value: "1"), Tag(key: "b", value: "2"), Tag(key: "department", value: "hr")])
-        #expect(Tag.removingIAMUserTags(["A", "nope"], from: merged) == [Tag(key: "b", value: "2"), Tag(key: "department", value: "hr")])
+        #expect(
+            Tag.removingIAMUserTags(["A", "nope"], from: merged) == [
+                Tag(key: "b", value: "2"), Tag(key: "department", value: "hr"),
+            ]
+        )
     }
 
     @Test func requestRules() {
         #expect(throws: KeywayError(.duplicateTagKeys, subject: "TEAM")) {
-            try Tag.validateIAM([Tag(key: "team", value: ""), Tag(key: "TEAM", value: "")], keysIgnoreCase: true, resource: "user")
+            try Tag.validateIAM(
+                [Tag(key: "team", value: ""), Tag(key: "TEAM", value: "")],
+                keysIgnoreCase: true,
+                resource: "user"
+            )
         }
         #expect(throws: Never.self) {
-            try Tag.validateIAM([Tag(key: "team", value: ""), Tag(key: "TEAM", value: "")], keysIgnoreCase: false, resource: "server certificate")
+            try Tag.validateIAM(
+                [Tag(key: "team", value: ""), Tag(key: "TEAM", value: "")],
+                keysIgnoreCase: false,
+                resource: "server certificate"
+            )
         }
         #expect(throws: KeywayError(.reservedTagPrefix, subject: "Aws:x")) {
             try Tag.validateIAM([Tag(key: "Aws:x", value: "")], keysIgnoreCase: true, resource: "user")
@@ -43,24 +55,43 @@ import Testing
             try Tag.validateIAM([Tag(key: "k", value: "aws:v")], keysIgnoreCase: true, resource: "user")
         }
         #expect(throws: KeywayError(.invalidParameterValue, subject: "tags.2.member.key")) {
-            try Tag.validateIAM([Tag(key: "ok", value: ""), Tag(key: String(repeating: "k", count: 129), value: "")], keysIgnoreCase: true, resource: "user")
+            try Tag.validateIAM(
+                [Tag(key: "ok", value: ""), Tag(key: String(repeating: "k", count: 129), value: "")],
+                keysIgnoreCase: true,
+                resource: "user"
+            )
         }
         // Lengths are the model's, in UTF-16 code units: 64 characters outside the BMP are 128 units.
         #expect(throws: Never.self) {
-            try Tag.validateIAM([Tag(key: String(repeating: "𝒜", count: 64), value: "")], keysIgnoreCase: true, resource: "user")
+            try Tag.validateIAM(
+                [Tag(key: String(repeating: "𝒜", count: 64), value: "")],
+                keysIgnoreCase: true,
+                resource: "user"
+            )
         }
         #expect(throws: KeywayError(.invalidParameterValue, subject: "tags.1.member.key")) {
-            try Tag.validateIAM([Tag(key: String(repeating: "𝒜", count: 65), value: "")], keysIgnoreCase: true, resource: "user")
+            try Tag.validateIAM(
+                [Tag(key: String(repeating: "𝒜", count: 65), value: "")],
+                keysIgnoreCase: true,
+                resource: "user"
+            )
         }
     }
 
     @Test func tagUntagAndList() async throws {
         let (service, root) = try await Self.service()
         let created = try await service.createUser(
-            by: root, name: "zhang", path: nil, tags: [Tag(key: "team", value: "Engineering"), Tag(key: "Cost", value: "1")]
+            by: root,
+            name: "zhang",
+            path: nil,
+            tags: [Tag(key: "team", value: "Engineering"), Tag(key: "Cost", value: "1")]
         )
         #expect(created.tags == [Tag(key: "Cost", value: "1"), Tag(key: "team", value: "Engineering")])
-        try await service.tagUser(by: root, name: "ZHANG", tags: [Tag(key: "Team", value: "QA"), Tag(key: "phone", value: "")])
+        try await service.tagUser(
+            by: root,
+            name: "ZHANG",
+            tags: [Tag(key: "Team", value: "QA"), Tag(key: "phone", value: "")]
+        )
         #expect(
             try await service.getUser(by: root, name: "zhang")?.tags
                 == [Tag(key: "Cost", value: "1"), Tag(key: "Team", value: "QA"), Tag(key: "phone", value: "")]

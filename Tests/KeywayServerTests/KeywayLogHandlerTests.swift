@@ -12,7 +12,9 @@ import Testing
 
     func logger(_ lines: Lines, provider: Logger.MetadataProvider? = nil) -> Logger {
         var logger = Logger(label: "keyway") { label in
-            KeywayLogHandler(label: label, metadataProvider: provider) { line in lines.lines.withLock { $0.append(line) } }
+            KeywayLogHandler(label: label, metadataProvider: provider) { line in
+                lines.lines.withLock { $0.append(line) }
+            }
         }
         logger.logLevel = .info
         return logger
@@ -25,7 +27,13 @@ import Testing
         logger[metadataKey: "hb.request.id"] = "abc"
         logger.info("request", metadata: ["status": "200", "action": "DescribeKeyPairs"], source: "KeywayServer")
         let line = try #require(lines.all.first)
-        #expect(line.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} info keyway: action=DescribeKeyPairs hb.request.id=abc status=200 \[KeywayServer\] request\n/) != nil, "\(line)")
+        #expect(
+            line.wholeMatch(
+                of:
+                    /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} info keyway: action=DescribeKeyPairs hb.request.id=abc status=200 \[KeywayServer\] request\n/
+            ) != nil,
+            "\(line)"
+        )
     }
 
     /// Explicit metadata wins over the provider's, which wins over the logger's own; lines below the level are not
@@ -49,7 +57,10 @@ import Testing
     @Test func escapesRequestStringsInMetadataAndMessages() throws {
         let lines = Lines()
         let logger = self.logger(lines)
-        logger.info("bad\nline", metadata: ["action": "X\n2026-01-01 info keyway: forged=1", "user": "a \"b\"", "plain": "AKIA0"])
+        logger.info(
+            "bad\nline",
+            metadata: ["action": "X\n2026-01-01 info keyway: forged=1", "user": "a \"b\"", "plain": "AKIA0"]
+        )
         let line = try #require(lines.all.first)
         #expect(line.filter { $0 == "\n" }.count == 1)
         #expect(line.contains(#"action="X\n2026-01-01 info keyway: forged=1""#), "\(line)")

@@ -10,9 +10,15 @@ import Testing
     static func certificate(_ name: String) -> ServerCertificate {
         var generator = SystemRandomNumberGenerator()
         return ServerCertificate(
-            account: Self.account, name: name, path: "/", id: ServerCertificateID.random(using: &generator),
-            uploadDate: Date(timeIntervalSince1970: 1_700_000_000), expiration: Date(timeIntervalSince1970: 1_900_000_000),
-            body: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", chain: nil, tags: [Tag(key: "k", value: "v")]
+            account: Self.account,
+            name: name,
+            path: "/",
+            id: ServerCertificateID.random(using: &generator),
+            uploadDate: Date(timeIntervalSince1970: 1_700_000_000),
+            expiration: Date(timeIntervalSince1970: 1_900_000_000),
+            body: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----",
+            chain: nil,
+            tags: [Tag(key: "k", value: "v")]
         )
     }
 
@@ -22,7 +28,10 @@ import Testing
         let store: any ServerCertificateStore =
             kind == .memory
             ? InMemoryServerCertificateStore()
-            : SQLiteServerCertificateStore(database: try SQLiteDatabase(directory: directory), sealer: SecretSealer(key: SymmetricKey(size: .bits256)))
+            : SQLiteServerCertificateStore(
+                database: try SQLiteDatabase(directory: directory),
+                sealer: SecretSealer(key: SymmetricKey(size: .bits256))
+            )
         let secretKey = "-----BEGIN PRIVATE KEY-----\nTOPSECRETKEYMATERIAL\n-----END PRIVATE KEY-----"
         let certificate = Self.certificate("Web")
         try await store.insertCertificate(certificate, privateKey: secretKey, limit: 5)
@@ -50,14 +59,23 @@ import Testing
         try await store.insertUser(IdentityStoreContractTests.user("alice"), limit: 10)
         var generator = SystemRandomNumberGenerator()
         let key = UserSSHPublicKey(
-            account: Self.account, userName: "alice", id: SSHPublicKeyID.random(using: &generator), body: "ssh-rsa AAAA",
-            fingerprint: "00:11", status: .active, uploadDate: Date(timeIntervalSince1970: 1_700_000_000)
+            account: Self.account,
+            userName: "alice",
+            id: SSHPublicKeyID.random(using: &generator),
+            body: "ssh-rsa AAAA",
+            fingerprint: "00:11",
+            status: .active,
+            uploadDate: Date(timeIntervalSince1970: 1_700_000_000)
         )
         try await store.insertSSHPublicKey(key, limit: 5)
         var again = key
         again.id = SSHPublicKeyID.random(using: &generator)
-        await #expect(throws: KeywayError(.duplicateSSHPublicKey, subject: "alice")) { try await store.insertSSHPublicKey(again, limit: 5) }
-        await #expect(throws: KeywayError(.deleteConflict, subject: "alice")) { try await store.deleteUser(in: Self.account, named: "alice") }
+        await #expect(throws: KeywayError(.duplicateSSHPublicKey, subject: "alice")) {
+            try await store.insertSSHPublicKey(again, limit: 5)
+        }
+        await #expect(throws: KeywayError(.deleteConflict, subject: "alice")) {
+            try await store.deleteUser(in: Self.account, named: "alice")
+        }
         try await store.updateSSHPublicKey(in: Self.account, userName: "alice", id: key.id, status: .inactive)
         #expect(try await store.sshPublicKeys(in: Self.account, userName: "alice").map(\.status) == [.inactive])
         try await store.deleteSSHPublicKey(in: Self.account, userName: "alice", id: key.id)

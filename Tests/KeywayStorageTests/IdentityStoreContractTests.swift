@@ -19,7 +19,8 @@ import Testing
         case .memory: return InMemoryIdentityStore()
         case .sqlite:
             return SQLiteIdentityStore(
-                database: try SQLiteDatabase(directory: directory), sealer: SecretSealer(key: SymmetricKey(size: .bits256))
+                database: try SQLiteDatabase(directory: directory),
+                sealer: SecretSealer(key: SymmetricKey(size: .bits256))
             )
         }
     }
@@ -28,8 +29,12 @@ import Testing
         var generator = SystemRandomNumberGenerator()
         return (
             AccessKey(
-                id: AccessKeyID.random(using: &generator), account: account, userName: user, status: .active,
-                createTime: Date(timeIntervalSince1970: 1_700_000_000), lastUsed: nil
+                id: AccessKeyID.random(using: &generator),
+                account: account,
+                userName: user,
+                status: .active,
+                createTime: Date(timeIntervalSince1970: 1_700_000_000),
+                lastUsed: nil
             ),
             SecretAccessKey.random(using: &generator)
         )
@@ -37,14 +42,24 @@ import Testing
 
     static func user(_ name: String, account: AccountID = account, path: String = "/") -> IAMUser {
         var generator = SystemRandomNumberGenerator()
-        return IAMUser(account: account, name: name, path: path, id: UserID.random(using: &generator), createTime: Date(timeIntervalSince1970: 1_700_000_000))
+        return IAMUser(
+            account: account,
+            name: name,
+            path: path,
+            id: UserID.random(using: &generator),
+            createTime: Date(timeIntervalSince1970: 1_700_000_000)
+        )
     }
 
     @Test(arguments: Kind.allCases)
     func accountsAndRootKeys(_ kind: Kind) async throws {
         let store = try Self.makeStore(kind)
         let (root, secret) = Self.key(user: nil)
-        try await store.createAccount(Account(id: Self.account, createTime: Date(timeIntervalSince1970: 1_700_000_000)), rootKey: root, secret: secret)
+        try await store.createAccount(
+            Account(id: Self.account, createTime: Date(timeIntervalSince1970: 1_700_000_000)),
+            rootKey: root,
+            secret: secret
+        )
         #expect(try await store.accounts().map(\.id) == [Self.account])
         let found = try #require(try await store.accessKey(id: root.id))
         #expect(found.key == root)
@@ -67,11 +82,15 @@ import Testing
     func usersAreUniqueRegardlessOfCase(_ kind: Kind) async throws {
         let store = try Self.makeStore(kind)
         try await store.insertUser(Self.user("Alice"), limit: 10)
-        await #expect(throws: KeywayError(.userDuplicate, subject: "alice")) { try await store.insertUser(Self.user("alice"), limit: 10) }
+        await #expect(throws: KeywayError(.userDuplicate, subject: "alice")) {
+            try await store.insertUser(Self.user("alice"), limit: 10)
+        }
         try await store.insertUser(Self.user("alice", account: Self.other), limit: 10)
         #expect(try await store.user(in: Self.account, named: "ALICE")?.name == "Alice")
         try await store.insertUser(Self.user("bob", path: "/ops/"), limit: 2)
-        await #expect(throws: KeywayError(.userLimitExceeded, subject: "2")) { try await store.insertUser(Self.user("carol"), limit: 2) }
+        await #expect(throws: KeywayError(.userLimitExceeded, subject: "2")) {
+            try await store.insertUser(Self.user("carol"), limit: 2)
+        }
         #expect(try await store.users(in: Self.account, pathPrefix: "/ops/").map(\.name) == ["bob"])
         #expect(try await store.users(in: Self.account, pathPrefix: "/").map(\.name) == ["Alice", "bob"])
     }
@@ -88,7 +107,9 @@ import Testing
         await #expect(throws: KeywayError(.accessKeyLimitExceeded, subject: "2")) {
             try await store.insertAccessKey(third, secret: thirdSecret, limit: 2)
         }
-        await #expect(throws: KeywayError(.deleteConflict, subject: "alice")) { try await store.deleteUser(in: Self.account, named: "alice") }
+        await #expect(throws: KeywayError(.deleteConflict, subject: "alice")) {
+            try await store.deleteUser(in: Self.account, named: "alice")
+        }
         await #expect(throws: KeywayError(.accessKeyNotFound, subject: first.id.rawValue)) {
             try await store.updateAccessKey(in: Self.account, userName: "bob", id: first.id, status: .inactive)
         }
@@ -105,7 +126,9 @@ import Testing
         #expect(try await store.accessKey(id: first.id) == nil)
         try await store.deleteUser(in: Self.account, named: "ALICE")
         #expect(try await store.user(in: Self.account, named: "alice") == nil)
-        await #expect(throws: KeywayError(.userNotFound, subject: "alice")) { try await store.deleteUser(in: Self.account, named: "alice") }
+        await #expect(throws: KeywayError(.userNotFound, subject: "alice")) {
+            try await store.deleteUser(in: Self.account, named: "alice")
+        }
     }
 
     /// A user's tags are stored with it, changed in one step (or not at all when the change throws), and go with it.
@@ -121,7 +144,9 @@ import Testing
         #expect(try await store.user(in: Self.account, named: "alice")?.tags == both)
         #expect(try await store.users(in: Self.account, pathPrefix: "/").first?.tags == both)
         await #expect(throws: KeywayError(.tagLimitExceeded, subject: "alice")) {
-            try await store.updateUserTags(in: Self.account, named: "alice") { _ in throw KeywayError(.tagLimitExceeded, subject: "alice") }
+            try await store.updateUserTags(in: Self.account, named: "alice") { _ in
+                throw KeywayError(.tagLimitExceeded, subject: "alice")
+            }
         }
         #expect(try await store.user(in: Self.account, named: "alice")?.tags == both)
         await #expect(throws: KeywayError(.userNotFound, subject: "bob")) {
@@ -146,7 +171,8 @@ import Testing
             #expect(data.range(of: Data(secret.value.utf8)) == nil, "\(file)")
         }
         let otherKey = SQLiteIdentityStore(
-            database: try SQLiteDatabase(directory: directory), sealer: SecretSealer(key: SymmetricKey(size: .bits256))
+            database: try SQLiteDatabase(directory: directory),
+            sealer: SecretSealer(key: SymmetricKey(size: .bits256))
         )
         await #expect(throws: KeywayStorageError.self) { try await otherKey.accessKey(id: root.id) }
     }
@@ -159,13 +185,17 @@ import Testing
         let second = try SecretSealer.load(directory: directory, environment: [:])
         #expect(try second.open(sealed, id: "AKIA") == "secret")
         #expect(throws: KeywayStorageError.self) { try second.open(sealed, id: "AKIB") }
-        let attributes = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("master.key").path)
+        let attributes = try FileManager.default.attributesOfItem(
+            atPath: directory.appendingPathComponent("master.key").path
+        )
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
     }
 
     @Test func anotherMasterKeyIsRefusedByTheCanary() throws {
         let directory = temporaryDirectory()
-        try SecretSealer.load(directory: directory, environment: [:]).recordCanary(in: try SQLiteDatabase(directory: directory))
+        try SecretSealer.load(directory: directory, environment: [:]).recordCanary(
+            in: try SQLiteDatabase(directory: directory)
+        )
         let otherKey = [SecretSealer.environmentVariable: Data(repeating: 7, count: 32).base64EncodedString()]
         #expect(throws: KeywayStorageError(.masterKeyMismatch, reason: "")) {
             try SecretSealer.load(directory: directory, environment: otherKey)
@@ -206,6 +236,8 @@ import Testing
         }
         let right = [SecretSealer.environmentVariable: key.withUnsafeBytes { Data($0).base64EncodedString() }]
         let sealer = try SecretSealer.load(directory: directory, environment: right)
-        #expect(try await SQLiteIdentityStore(database: database, sealer: sealer).accessKey(id: root.id)?.secret == secret)
+        #expect(
+            try await SQLiteIdentityStore(database: database, sealer: sealer).accessKey(id: root.id)?.secret == secret
+        )
     }
 }

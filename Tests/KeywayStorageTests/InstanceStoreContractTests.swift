@@ -15,7 +15,10 @@ import Testing
     static let scope = Scope(account: AccountID(rawValue: "111111111111")!, region: Region(rawValue: "us-east-1")!)
     static let linux = "ami-0a1b2c3d4e5f60001"
 
-    static func make(_ kind: Kind, limit: Int = InstanceService.defaultLimitPerRegion) throws -> (InstanceService, KeyPairService) {
+    static func make(
+        _ kind: Kind,
+        limit: Int = InstanceService.defaultLimitPerRegion
+    ) throws -> (InstanceService, KeyPairService) {
         let instanceStore: any InstanceStore
         let keyStore: any KeyPairStore
         switch kind {
@@ -27,14 +30,30 @@ import Testing
             instanceStore = SQLiteInstanceStore(database: database)
             keyStore = SQLiteKeyPairStore(database: database)
         }
-        let service = InstanceService(store: instanceStore, keyPairs: keyStore, pushedKeys: PushedKeys(), limitPerRegion: limit)
+        let service = InstanceService(
+            store: instanceStore,
+            keyPairs: keyStore,
+            pushedKeys: PushedKeys(),
+            limitPerRegion: limit
+        )
         return (service, KeyPairService(store: keyStore))
     }
 
-    static func run(_ service: InstanceService, count: Int = 1, token: String? = nil, key: String? = nil) async throws -> [Instance] {
+    static func run(
+        _ service: InstanceService,
+        count: Int = 1,
+        token: String? = nil,
+        key: String? = nil
+    ) async throws -> [Instance] {
         try await service.run(
-            in: Self.scope, imageID: Self.linux, minCount: count, maxCount: count, instanceType: "t3.micro", keyName: key,
-            clientToken: token, tags: []
+            in: Self.scope,
+            imageID: Self.linux,
+            minCount: count,
+            maxCount: count,
+            instanceType: "t3.micro",
+            keyName: key,
+            clientToken: token,
+            tags: []
         )
     }
 
@@ -42,7 +61,9 @@ import Testing
     @Test(arguments: Kind.allCases) func oneClientTokenLaunchesOnce(_ kind: Kind) async throws {
         let (service, _) = try Self.make(kind)
         let reservations = try await withThrowingTaskGroup(of: [String].self) { group in
-            for _ in 0..<8 { group.addTask { try await Self.run(service, count: 2, token: "same-token").map(\.id.rawValue) } }
+            for _ in 0..<8 {
+                group.addTask { try await Self.run(service, count: 2, token: "same-token").map(\.id.rawValue) }
+            }
             return try await group.reduce(into: [[String]]()) { $0.append($1) }
         }
         #expect(Set(reservations.map { $0.sorted() }).count == 1)
@@ -76,7 +97,9 @@ import Testing
                     }
                 }
             }
-            group.addTask { _ = try await service.replaceAuthorizedKeys(instanceID: instance.id.rawValue, publicKey: replacement) }
+            group.addTask {
+                _ = try await service.replaceAuthorizedKeys(instanceID: instance.id.rawValue, publicKey: replacement)
+            }
             try await group.waitForAll()
         }
         _ = try await service.start(in: Self.scope, ids: [instance.id.rawValue])
@@ -114,7 +137,13 @@ import Testing
         #expect(pages == 3)
         #expect(seen == launched.map(\.id).sorted())
         await #expect(throws: KeywayError.self) {
-            try await service.describe(in: Self.scope, ids: [launched[0].id.rawValue], filters: [], maxResults: 5, nextToken: nil)
+            try await service.describe(
+                in: Self.scope,
+                ids: [launched[0].id.rawValue],
+                filters: [],
+                maxResults: 5,
+                nextToken: nil
+            )
         }
         await #expect(throws: KeywayError.self) {
             try await service.describe(in: Self.scope, ids: [], filters: [], maxResults: 4, nextToken: nil)

@@ -27,9 +27,14 @@ typealias Tag = KeywayCore.Tag
     static func keyPair(_ name: String, scope: Scope = scope, tags: [Tag] = []) -> KeyPair {
         var generator = SystemRandomNumberGenerator()
         return KeyPair(
-            id: KeyPairID.random(using: &generator), scope: scope, name: name, keyType: .ed25519,
-            fingerprint: "fp-\(name)", publicKey: "ssh-ed25519 AAAA \(name)",
-            createTime: Date(timeIntervalSince1970: 1_700_000_000.123), tags: tags
+            id: KeyPairID.random(using: &generator),
+            scope: scope,
+            name: name,
+            keyType: .ed25519,
+            fingerprint: "fp-\(name)",
+            publicKey: "ssh-ed25519 AAAA \(name)",
+            createTime: Date(timeIntervalSince1970: 1_700_000_000.123),
+            tags: tags
         )
     }
 
@@ -48,16 +53,24 @@ typealias Tag = KeywayCore.Tag
     func duplicatesAndLimits(_ kind: Kind) async throws {
         let store = try Self.makeStore(kind)
         try await store.insert(Self.keyPair("a"), limit: 2)
-        await #expect(throws: KeywayError(.keyPairDuplicate, subject: "a")) { try await store.insert(Self.keyPair("a"), limit: 2) }
+        await #expect(throws: KeywayError(.keyPairDuplicate, subject: "a")) {
+            try await store.insert(Self.keyPair("a"), limit: 2)
+        }
         try await store.insert(Self.keyPair("b"), limit: 2)
-        await #expect(throws: KeywayError(.keyPairLimitExceeded, subject: "2")) { try await store.insert(Self.keyPair("c"), limit: 2) }
+        await #expect(throws: KeywayError(.keyPairLimitExceeded, subject: "2")) {
+            try await store.insert(Self.keyPair("c"), limit: 2)
+        }
         // At the limit a taken name is still a duplicate, not a limit error.
-        await #expect(throws: KeywayError(.keyPairDuplicate, subject: "b")) { try await store.insert(Self.keyPair("b"), limit: 2) }
+        await #expect(throws: KeywayError(.keyPairDuplicate, subject: "b")) {
+            try await store.insert(Self.keyPair("b"), limit: 2)
+        }
         try await store.insert(Self.keyPair("a", scope: Self.otherScope), limit: 2)
         // A delete frees a place, and the refused inserts above did not count.
         _ = try await store.deleteKeyPair(in: Self.scope, name: "a")
         try await store.insert(Self.keyPair("c"), limit: 2)
-        await #expect(throws: KeywayError(.keyPairLimitExceeded, subject: "2")) { try await store.insert(Self.keyPair("d"), limit: 2) }
+        await #expect(throws: KeywayError(.keyPairLimitExceeded, subject: "2")) {
+            try await store.insert(Self.keyPair("d"), limit: 2)
+        }
         try await store.removeAll()
         try await store.insert(Self.keyPair("d"), limit: 1)
     }
@@ -100,7 +113,10 @@ typealias Tag = KeywayCore.Tag
         let pair = Self.keyPair("unicode")
         try await store.insert(pair, limit: 10)
         try await store.createTags(
-            in: Self.scope, on: [pair.id], tags: [Tag(key: "\u{E9}", value: "1"), Tag(key: "e\u{301}", value: "2")], limit: 10
+            in: Self.scope,
+            on: [pair.id],
+            tags: [Tag(key: "\u{E9}", value: "1"), Tag(key: "e\u{301}", value: "2")],
+            limit: 10
         )
         let tags = try #require(try await store.keyPairs(in: Self.scope, ids: [pair.id]).first).tags
         #expect(tags.map { Array($0.key.utf8) } == [Array("\u{E9}".utf8), Array("e\u{301}".utf8)])
@@ -111,11 +127,23 @@ typealias Tag = KeywayCore.Tag
     func tagsAreAllOrNothing(_ kind: Kind) async throws {
         let store = try Self.makeStore(kind)
         let a = Self.keyPair("a", tags: [Tag(key: "k", value: "1")])
-        let b = Self.keyPair("b", tags: [Tag(key: "x", value: "1"), Tag(key: "y", value: "2"), Tag(key: "z", value: "3")])
+        let b = Self.keyPair(
+            "b",
+            tags: [Tag(key: "x", value: "1"), Tag(key: "y", value: "2"), Tag(key: "z", value: "3")]
+        )
         try await store.insert(a, limit: 10)
         try await store.insert(b, limit: 10)
-        try await store.createTags(in: Self.scope, on: [a.id], tags: [Tag(key: "k", value: "2"), Tag(key: "n", value: "")], limit: 3)
-        #expect(try await store.keyPairs(in: Self.scope, ids: [a.id])[0].tags == [Tag(key: "k", value: "2"), Tag(key: "n", value: "")])
+        try await store.createTags(
+            in: Self.scope,
+            on: [a.id],
+            tags: [Tag(key: "k", value: "2"), Tag(key: "n", value: "")],
+            limit: 3
+        )
+        #expect(
+            try await store.keyPairs(in: Self.scope, ids: [a.id])[0].tags == [
+                Tag(key: "k", value: "2"), Tag(key: "n", value: ""),
+            ]
+        )
         // b would pass the limit of 3: nothing changes, on a either.
         await #expect(throws: KeywayError(.tagLimitExceeded, subject: b.id.rawValue)) {
             try await store.createTags(in: Self.scope, on: [a.id, b.id], tags: [Tag(key: "p", value: "")], limit: 3)
@@ -126,11 +154,22 @@ typealias Tag = KeywayCore.Tag
             try await store.deleteTags(in: Self.scope, on: [a.id, missing], deletions: nil)
         }
         #expect(try await store.keyPairs(in: Self.scope, ids: [a.id])[0].tags.count == 2)
-        try await store.deleteTags(in: Self.scope, on: [b.id], deletions: [TagDeletion(key: "x", value: "1"), TagDeletion(key: "y", value: "9")])
-        #expect(try await store.keyPairs(in: Self.scope, ids: [b.id])[0].tags == [Tag(key: "y", value: "2"), Tag(key: "z", value: "3")])
+        try await store.deleteTags(
+            in: Self.scope,
+            on: [b.id],
+            deletions: [TagDeletion(key: "x", value: "1"), TagDeletion(key: "y", value: "9")]
+        )
+        #expect(
+            try await store.keyPairs(in: Self.scope, ids: [b.id])[0].tags == [
+                Tag(key: "y", value: "2"), Tag(key: "z", value: "3"),
+            ]
+        )
     }
 }
 
 func temporaryDirectory() -> URL {
-    URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("keyway-test-\(UUID().uuidString)", isDirectory: true)
+    URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
+        "keyway-test-\(UUID().uuidString)",
+        isDirectory: true
+    )
 }

@@ -2,9 +2,10 @@ import Crypto
 import Foundation
 import GRDB
 import KeywayCore
-@testable import KeywayStorage
 import Synchronization
 import Testing
+
+@testable import KeywayStorage
 
 @Suite struct SQLiteDatabaseTests {
     @Test func dataSurvivesReopeningAndMigrationsRunOnce() async throws {
@@ -15,7 +16,9 @@ import Testing
             try await store.insert(pair, limit: 10)
         }
         let database = try SQLiteDatabase(directory: directory)
-        #expect(try await SQLiteKeyPairStore(database: database).keyPairs(in: KeyPairStoreContractTests.scope) == [pair])
+        #expect(
+            try await SQLiteKeyPairStore(database: database).keyPairs(in: KeyPairStoreContractTests.scope) == [pair]
+        )
         #expect(try database.integrityCheck() == "ok")
     }
 
@@ -39,7 +42,9 @@ import Testing
         #expect(try await store.keyPairs(in: KeyPairStoreContractTests.scope).count == 200)
         #expect(try database.integrityCheck() == "ok")
         let reopened = try SQLiteDatabase(directory: directory)
-        #expect(try await SQLiteKeyPairStore(database: reopened).keyPairs(in: KeyPairStoreContractTests.scope).count == 200)
+        #expect(
+            try await SQLiteKeyPairStore(database: reopened).keyPairs(in: KeyPairStoreContractTests.scope).count == 200
+        )
         let plain = try #require(try await reopened.checkpoint())
         #expect(plain == (0, 0))
     }
@@ -55,8 +60,10 @@ import Testing
                 for name in ["a", "b"] {
                     try db.execute(
                         sql: "INSERT INTO key_pairs VALUES (?, ?, ?, ?, 'ed25519', 'f', 'k', 0)",
-                        arguments: ["key-\(name)", KeyPairStoreContractTests.scope.account.rawValue,
-                                    KeyPairStoreContractTests.scope.region.rawValue, name]
+                        arguments: [
+                            "key-\(name)", KeyPairStoreContractTests.scope.account.rawValue,
+                            KeyPairStoreContractTests.scope.region.rawValue, name,
+                        ]
                     )
                 }
             }
@@ -84,7 +91,8 @@ import Testing
             }
         }
         let store = SQLiteIdentityStore(
-            database: try SQLiteDatabase(directory: directory), sealer: SecretSealer(key: SymmetricKey(size: .bits256))
+            database: try SQLiteDatabase(directory: directory),
+            sealer: SecretSealer(key: SymmetricKey(size: .bits256))
         )
         let old = try #require(try await store.user(in: account, named: "old"))
         #expect(old.name == "Old")

@@ -1,7 +1,8 @@
 import Foundation
 import KeywayCore
-@testable import KeywayStorage
 import Testing
+
+@testable import KeywayStorage
 
 /// The SQLite store's read cache follows writes instead of being dropped by them; these check that what it answers
 /// is always what the database holds.
@@ -108,7 +109,8 @@ import Testing
                     ]
                 )
                 try db.execute(
-                    sql: "INSERT INTO tags (resource_id, account, region, key, value, position) VALUES (?, ?, ?, 'k', 'v', 0)",
+                    sql:
+                        "INSERT INTO tags (resource_id, account, region, key, value, position) VALUES (?, ?, ?, 'k', 'v', 0)",
                     arguments: [pair.id.rawValue, Self.scope.account.rawValue, Self.scope.region.rawValue]
                 )
             }

@@ -10,7 +10,9 @@ func serveCeiling(port: Int, body: [UInt8]) async throws {
     router.post("/") { request, _ -> Response in
         _ = try await request.body.collect(upTo: 1 << 20)
         return Response(
-            status: .ok, headers: [.contentType: "text/xml;charset=UTF-8"], body: .init(byteBuffer: response)
+            status: .ok,
+            headers: [.contentType: "text/xml;charset=UTF-8"],
+            body: .init(byteBuffer: response)
         )
     }
     let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))

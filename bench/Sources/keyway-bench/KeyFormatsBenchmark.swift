@@ -4,7 +4,8 @@ import Foundation
 import KeyFormats
 
 /// Runs `body` until at least `minimum` seconds and `minimumCount` iterations have passed; returns iterations/s.
-func rate(minimum: Double, minimumCount: Int = 1, _ body: () throws -> Void) rethrows -> (count: Int, perSecond: Double) {
+func rate(minimum: Double, minimumCount: Int = 1, _ body: () throws -> Void) rethrows -> (count: Int, perSecond: Double)
+{
     let clock = ContinuousClock()
     let start = clock.now
     var count = 0
@@ -26,9 +27,13 @@ func emit(_ name: String, _ value: Double, _ unit: String, _ count: Int) {
 /// Prints one tab-separated line per measurement, each running for at least `seconds`.
 func benchmarkKeyFormats(seconds: Double) throws {
 
-    let rsa2048 = try rate(minimum: seconds, minimumCount: 20) { _ = try PrivateKey(generating: .rsa, rsaKeySize: .bits2048) }
+    let rsa2048 = try rate(minimum: seconds, minimumCount: 20) {
+        _ = try PrivateKey(generating: .rsa, rsaKeySize: .bits2048)
+    }
     emit("rsa2048-generate", 1000 / rsa2048.perSecond, "ms/key", rsa2048.count)
-    let rsa4096 = try rate(minimum: seconds, minimumCount: 5) { _ = try PrivateKey(generating: .rsa, rsaKeySize: .bits4096) }
+    let rsa4096 = try rate(minimum: seconds, minimumCount: 5) {
+        _ = try PrivateKey(generating: .rsa, rsaKeySize: .bits4096)
+    }
     emit("rsa4096-generate", 1000 / rsa4096.perSecond, "ms/key", rsa4096.count)
     let ed25519 = try rate(minimum: seconds) { _ = try PrivateKey(generating: .ed25519) }
     emit("ed25519-generate", ed25519.perSecond, "keys/s", ed25519.count)

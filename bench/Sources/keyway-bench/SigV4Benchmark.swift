@@ -6,7 +6,9 @@ import Crypto
 /// Prints one line per SigV4 step on one botocore-style EC2 request (spec §7.7 vector A).
 func benchmarkSigV4(seconds: Double) throws {
     let request = AWSRequest(
-        method: "POST", path: "/", query: "",
+        method: "POST",
+        path: "/",
+        query: "",
         headers: [
             ("host", "localhost:8080"), ("Accept-Encoding", "identity"),
             ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
@@ -24,13 +26,17 @@ func benchmarkSigV4(seconds: Double) throws {
     let parameters = try QueryParameters(request: request)
     let signed = try SignedRequest(request: request, parameters: parameters)!
     // The server caches an HMAC keyed with each signing key (see Authenticator); so does this measurement.
-    let cachedKey = HMAC<SHA256>(key: SignedRequest.signingKey(secret: secret, date: "20150830", region: "us-east-1", service: "ec2"))
+    let cachedKey = HMAC<SHA256>(
+        key: SignedRequest.signingKey(secret: secret, date: "20150830", region: "us-east-1", service: "ec2")
+    )
     try signed.verify(request, keyedWith: cachedKey)  // a wrong vector fails here, not in the figures
 
     var sink = 0
     let parse = try rate(minimum: seconds) { sink &+= try QueryParameters(request: request)["Action"]!.utf8.count }
     emit("query-parameters-parse", 1e6 / parse.perSecond, "µs/request", parse.count)
-    let read = try rate(minimum: seconds) { sink &+= try SignedRequest(request: request, parameters: parameters)!.signature.utf8.count }
+    let read = try rate(minimum: seconds) {
+        sink &+= try SignedRequest(request: request, parameters: parameters)!.signature.utf8.count
+    }
     emit("sigv4-read-signature", 1e6 / read.perSecond, "µs/request", read.count)
     let check = try rate(minimum: seconds) { try signed.verify(request, keyedWith: cachedKey) }
     emit("sigv4-check-cached-key", 1e6 / check.perSecond, "µs/request", check.count)
