@@ -122,6 +122,18 @@ public struct Instance: Hashable, Sendable {
         return "127.\(second).\(third % 256).\(index % perBlock + 1)"
     }
 
+    /// Refuses a launch that would take a scope past its quota of instances that are not terminated, with EC2's
+    /// text (docs/aws-behaviour.md); the stores call it inside the launch's transaction.
+    public static func checkQuota(active: Int, adding count: Int, limit: Int) throws(KeywayError) {
+        guard active + count > limit else { return }
+        let room = max(0, limit - active)
+        throw KeywayError(
+            .instanceLimitExceeded,
+            subject: String(room),
+            detail: "Your quota allows for \(room) more running instance(s). You requested at least \(count)"
+        )
+    }
+
     /// `ip-127-1-0-5.ec2.internal`-style private DNS name.
     public var privateDNSName: String {
         "ip-" + self.privateIP.replacingOccurrences(of: ".", with: "-")

@@ -67,14 +67,7 @@ public actor InMemoryInstanceStore: InstanceStore {
             if !earlier.isEmpty { return .existing(earlier) }
         }
         let active = self.byID.values.count { $0.scope == scope && $0.state != .terminated }
-        guard active + instances.count <= limit else {
-            throw KeywayError(
-                .instanceLimitExceeded,
-                subject: String(max(0, limit - active)),
-                detail:
-                    "Your quota allows for \(max(0, limit - active)) more running instance(s). You requested at least \(instances.count)"
-            )
-        }
+        try Instance.checkQuota(active: active, adding: instances.count, limit: limit)
         var stored: [Instance] = []
         for var instance in instances {
             instance.privateIP = try Instance.loopbackAddress(index: self.nextAddress)

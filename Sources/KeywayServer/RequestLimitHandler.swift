@@ -46,12 +46,7 @@ final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler 
             if let length = head.headerFields[.contentLength], let declared = Int(length),
                 declared > self.maximumBodySize
             {
-                self.refuse(
-                    context: context,
-                    status: .contentTooLarge,
-                    code: "RequestEntityTooLarge",
-                    message: "The request body is larger than the limit of \(self.maximumBodySize) bytes."
-                )
+                self.refuseTooLarge(context: context)
                 return
             }
             if head.method == .connect {
@@ -71,12 +66,7 @@ final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler 
         case .body(let buffer):
             self.bodyBytes += buffer.readableBytes
             if self.bodyBytes > self.maximumBodySize {
-                self.refuse(
-                    context: context,
-                    status: .contentTooLarge,
-                    code: "RequestEntityTooLarge",
-                    message: "The request body is larger than the limit of \(self.maximumBodySize) bytes."
-                )
+                self.refuseTooLarge(context: context)
                 return
             }
         case .end:
@@ -111,6 +101,15 @@ final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler 
     func channelInactive(context: ChannelHandlerContext) {
         self.deadline?.cancel()
         context.fireChannelInactive()
+    }
+
+    private func refuseTooLarge(context: ChannelHandlerContext) {
+        self.refuse(
+            context: context,
+            status: .contentTooLarge,
+            code: "RequestEntityTooLarge",
+            message: "The request body is larger than the limit of \(self.maximumBodySize) bytes."
+        )
     }
 
     /// Answers in EC2's error envelope (the service is not known before the body is read) and closes.

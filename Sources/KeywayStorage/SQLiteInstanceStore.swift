@@ -34,14 +34,7 @@ public struct SQLiteInstanceStore: InstanceStore {
                         "SELECT COUNT(*) FROM instances WHERE account = ? AND region = ? AND json_extract(record_json, '$.state') != 'terminated'",
                     arguments: [scope.account.rawValue, scope.region.rawValue]
                 ) ?? 0
-            guard active + instances.count <= limit else {
-                throw KeywayError(
-                    .instanceLimitExceeded,
-                    subject: String(max(0, limit - active)),
-                    detail:
-                        "Your quota allows for \(max(0, limit - active)) more running instance(s). You requested at least \(instances.count)"
-                )
-            }
+            try Instance.checkQuota(active: active, adding: instances.count, limit: limit)
             var next = (try Int.fetchOne(db, sql: "SELECT MAX(address_index) FROM instances") ?? -1) + 1
             var stored: [Instance] = []
             for var instance in instances {
