@@ -18,6 +18,7 @@ public func ppkFuzzer(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         for version in [PPKVersion.v2, .v3] {
             let again = try? KeyMaterial(text: key.ppkRepresentation(comment: material.comment ?? "", version: version))
             precondition(again?.publicKey == material.publicKey, "round trip")
+            precondition(again?.comment == material.comment, "comment round trip")
         }
     }
     precondition((try? KeyMaterial(publicKeyText: text)) == nil, "public-only reading took a PPK file")

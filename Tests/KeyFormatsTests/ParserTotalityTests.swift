@@ -66,6 +66,18 @@ import Testing
         #expect(try KeyMaterial(bytes: file).comment == "x\u{0600}")
     }
 
+    /// A PPK comment that starts with a combining mark joined the space of `Comment: ` into one Character, and the
+    /// reader refused the file it had written; header names are matched as bytes now.
+    @Test(arguments: ["\u{0301}accent first", "\u{0600}", "plain"])
+    func ppkCommentReadsBack(_ comment: String) throws {
+        let key = try PrivateKey(generating: .ed25519)
+        for version in [PPKVersion.v2, .v3] {
+            let material = try KeyMaterial(text: key.ppkRepresentation(comment: comment, version: version))
+            #expect(material.publicKey == key.publicKey)
+            #expect(material.comment == comment)
+        }
+    }
+
     /// 256 or more padding bytes made `UInt8(index + 1)` overflow. OpenSSH pads to the cipher's block size; up to
     /// 255 bytes of 1, 2, 3, … are still read, and longer padding is refused.
     @Test func openSSHPrivateKeyPadding() throws {
