@@ -78,6 +78,16 @@ import Testing
         }
     }
 
+    /// An OpenSSH line whose comment starts with a combining mark was split by Characters, which glued the comment
+    /// to the key; it is split by bytes now, as sshd splits it.
+    @Test(arguments: ["\u{0301}accent first", "\u{0600}x", "tab\there"])
+    func openSSHCommentReadsBack(_ comment: String) throws {
+        let key = try PrivateKey(generating: .ed25519).publicKey
+        let material = try KeyMaterial(publicKeyText: key.openSSHRepresentation(comment: comment))
+        #expect(material.publicKey == key)
+        #expect(material.comment == comment)
+    }
+
     /// 256 or more padding bytes made `UInt8(index + 1)` overflow. OpenSSH pads to the cipher's block size; up to
     /// 255 bytes of 1, 2, 3, … are still read, and longer padding is refused.
     @Test func openSSHPrivateKeyPadding() throws {
