@@ -157,6 +157,7 @@ def main() -> None:
     for name in ["bad-base64-rfc4716.pub", "rfc4716-no-end.pub", "two-rfc4716.pub", "trailing-after-rfc4716.pub"]:
         write("RFC4716", f"malformed-{name}", fixture(f"malformed/{name}"))
     write("RFC4716", "crash-header-only-colon", colon)
+    write("RFC4716", "regression-comment-prepend-character", rfc4716(ed_blob, ['Comment: "x\u0600"']))
 
     # OpenSSH private key bodies (binary; the fuzzer adds the armour).
     for name in ["ssh-keygen-ed25519.openssh", "ssh-keygen-rsa1024.openssh", "ssh-keygen-rsa2048.openssh"]:

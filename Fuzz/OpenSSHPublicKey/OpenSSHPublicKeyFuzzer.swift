@@ -11,7 +11,10 @@ public func openSSHPublicKeyFuzzer(_ data: UnsafePointer<UInt8>?, _ count: Int) 
             precondition(!query.matchingRules(publicKey: key, privateKey: nil).isEmpty, "own fingerprint matches")
         }
     }
-    _ = try? KeyMaterial(publicKeyText: text)
+    if let material = try? KeyMaterial(publicKeyText: text), material.format == .openSSHPublicKey {
+        let again = try? KeyMaterial(publicKeyText: material.publicKey.openSSHRepresentation(comment: material.comment))
+        precondition(again?.comment == material.comment, "comment round trip")
+    }
     if let query = try? FingerprintQuery(text) {
         precondition(!query.candidateRules.isEmpty && !query.digest.isEmpty, "a query names what it matches")
     }

@@ -18,6 +18,7 @@ public func ppkFuzzer(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         for version in [PPKVersion.v2, .v3] {
             let again = try? KeyMaterial(text: key.ppkRepresentation(comment: material.comment ?? "", version: version))
             precondition(again?.publicKey == material.publicKey, "round trip")
+            precondition(again?.comment == material.comment, "comment round trip")
         }
     }
     precondition((try? KeyMaterial(publicKeyText: text)) == nil, "public-only reading took a PPK file")
@@ -45,22 +46,17 @@ private func buildPPK(_ input: ArraySlice<UInt8>) -> String? {
     for field in [Array(algorithmText.utf8), Array("none".utf8), Array(commentText.utf8), publicBlob, privateBlob] {
         macInput += withUnsafeBytes(of: UInt32(field.count).bigEndian, Array.init) + field
     }
-    let mac: [UInt8] =
-        version == 2
-        ? Array(
-            HMAC<Insecure.SHA1>.authenticationCode(
-                for: macInput,
-                using: SymmetricKey(data: Insecure.SHA1.hash(data: Array("putty-private-key-file-mac-key".utf8)))
-            )
-        )
-        : Array(HMAC<SHA256>.authenticationCode(for: macInput, using: SymmetricKey(data: [UInt8]())))
+    let mac: [UInt8]
+    if version == 2 {
+        let key = SymmetricKey(data: Insecure.SHA1.hash(data: Array("putty-private-key-file-mac-key".utf8)))
+        mac = Array(HMAC<Insecure.SHA1>.authenticationCode(for: macInput, using: key))
+    } else {
+        mac = Array(HMAC<SHA256>.authenticationCode(for: macInput, using: SymmetricKey(data: [UInt8]())))
+    }
     func lines(_ blob: [UInt8]) -> [String] {
-        let encoded = Data(blob).base64EncodedString()
+        let encoded = Array(Data(blob).base64EncodedString().utf8)
         return stride(from: 0, to: encoded.count, by: 64).map { start in
-            let from = encoded.index(encoded.startIndex, offsetBy: start)
-            return String(
-                encoded[from..<(encoded.index(from, offsetBy: 64, limitedBy: encoded.endIndex) ?? encoded.endIndex)]
-            )
+            String(decoding: encoded[start..<min(start + 64, encoded.count)], as: UTF8.self)
         }
     }
     let publicLines = lines(publicBlob)

@@ -166,10 +166,8 @@ public struct SignedRequest: Sendable {
                 signature = value
             } else {
                 // Shown only when it is a plain word: header bytes may be anything, and the text goes into XML.
-                let shown =
-                    name.count <= 40
-                        && name.allSatisfy({ ASCII.isLetter($0) || $0 &- 0x30 < 10 || $0 == UInt8(ascii: "-") })
-                    ? " '\(ASCII.string(name))'" : ""
+                let isWord = name.allSatisfy { ASCII.isLetter($0) || $0 &- 0x30 < 10 || $0 == UInt8(ascii: "-") }
+                let shown = name.count <= 40 && isWord ? " '\(ASCII.string(name))'" : ""
                 throw .incompleteSignature(
                     "Authorization header has an unknown parameter\(shown); it takes only Credential, SignedHeaders and Signature."
                 )

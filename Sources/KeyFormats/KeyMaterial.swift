@@ -76,7 +76,7 @@ public struct KeyMaterial: Sendable {
     ///
     /// Takes the public formats that ``init(bytes:)`` takes and never runs a private key reader: PEM private keys,
     /// PuTTY files and DER that is not a SubjectPublicKeyInfo are refused (the first two with
-    /// ``KeyFormatsError/Code/publicKeyRequired``) before their contents are decoded. For input from the network,
+    /// ``KeyFormatsError/Code/publicKeyRequired``) before their contents are parsed. For input from the network,
     /// where nothing secret is wanted.
     public init(publicKeyBytes bytes: some Collection<UInt8>) throws {
         try self.init(bytes: Array(bytes), reading: .publicKeyOnly)

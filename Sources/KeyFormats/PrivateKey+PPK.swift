@@ -72,16 +72,19 @@ extension PrivateKey {
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { line -> Substring in
             line.last == "\r" ? line.dropLast(1) : line
         }[...]
-        func header(_ name: String) throws -> Substring {
+        // Header names are matched and cut off as bytes: a value that starts with a combining mark joins the space
+        // before it into one Character, so a Character-based prefix test refused what the writer wrote.
+        func header(_ name: String) throws -> String {
             guard let line = lines.popFirst() else {
                 throw KeyFormatsError.truncated("The PPK file ends before its '\(name)' line.")
             }
-            guard line.hasPrefix(name + ": ") else {
+            let prefix = (name + ": ").utf8
+            guard line.utf8.starts(with: prefix) else {
                 throw KeyFormatsError.invalidEncoding(
                     "The PPK file has '\(line.quotedForMessage(limit: 30))' where '\(name):' belongs."
                 )
             }
-            return line.dropFirst(name.count + 2)
+            return String(decoding: line.utf8.dropFirst(prefix.count), as: UTF8.self)
         }
         func base64Lines(_ name: String) throws -> [UInt8] {
             guard let count = Int(try header(name)), (0...4096).contains(count) else {
@@ -100,14 +103,14 @@ extension PrivateKey {
 
         let first = lines.popFirst() ?? ""
         let version: PPKVersion
-        if first.hasPrefix("PuTTY-User-Key-File-2: ") {
+        if first.utf8.starts(with: "PuTTY-User-Key-File-2: ".utf8) {
             version = .v2
-        } else if first.hasPrefix("PuTTY-User-Key-File-3: ") {
+        } else if first.utf8.starts(with: "PuTTY-User-Key-File-3: ".utf8) {
             version = .v3
         } else {
             throw KeyFormatsError.unrecognizedFormat("Only PuTTY key files of versions 2 and 3 are supported.")
         }
-        let algorithm = String(first.dropFirst("PuTTY-User-Key-File-2: ".count))
+        let algorithm = String(decoding: first.utf8.dropFirst("PuTTY-User-Key-File-2: ".utf8.count), as: UTF8.self)
         let keyType = try KeyType.fromSSHName(algorithm)
         let encryption = try header("Encryption")
         guard encryption == "none" else {
@@ -115,7 +118,7 @@ extension PrivateKey {
                 "The PPK file is protected by a passphrase (\(encryption.quotedForMessage())); save it without one in puttygen first."
             )
         }
-        let comment = String(try header("Comment"))
+        let comment = try header("Comment")
         let publicBlob = try base64Lines("Public-Lines")
         let privateBlob = try base64Lines("Private-Lines")
         let macHex = try header("Private-MAC")

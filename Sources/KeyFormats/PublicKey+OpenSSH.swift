@@ -15,11 +15,10 @@ extension PublicKey {
 
     /// Parses one OpenSSH public-key line, returning the key and its comment, if any.
     static func parseOpenSSHLine(_ line: Substring) throws -> (key: PublicKey, comment: String?) {
-        let fields = line.split(
-            maxSplits: 2,
-            omittingEmptySubsequences: true,
-            whereSeparator: { $0 == " " || $0 == "\t" }
-        )
+        // Split as bytes, as sshd does: a comment that starts with a combining mark joins the space before it into
+        // one Character, and a Character-based split glued it to the key.
+        let fields = line.utf8.split(maxSplits: 2, omittingEmptySubsequences: true) { $0 == 0x20 || $0 == 0x09 }
+            .map { String(decoding: $0, as: UTF8.self)[...] }
         guard let typeField = fields.first else {
             throw KeyFormatsError.unrecognizedFormat("The input is empty.")
         }

@@ -48,28 +48,25 @@ extension PublicKey {
                 break
             }
             if inHeaders, line.contains(":") {
-                var header = String(line)
-                while header.hasSuffix("\\") {
+                // Continuations are joined as bytes, appended in place: rebuilding the header for each line was
+                // quadratic, and a Character-based test misses a final '\' that a prepend character (U+0600…)
+                // before it joins into one Character.
+                var bytes = Array(line.utf8)
+                while bytes.last == UInt8(ascii: "\\") {
                     guard let next = lines.popFirst() else {
                         throw KeyFormatsError.truncated("An RFC 4716 header continues past the end of the input.")
                     }
-                    // Appended in place: rebuilding the header for each continuation line was quadratic.
-                    header.removeLast()
-                    header += next
+                    bytes.removeLast()
+                    bytes += next.utf8
                 }
+                let header = String(decoding: bytes, as: UTF8.self)
                 // A line of only ':' splits into nothing, so the count is checked before any part is read.
                 let parts = header.split(separator: ":", maxSplits: 1)
                 guard parts.count == 2, parts[0].count <= 64 else {
                     throw KeyFormatsError.invalidEncoding("An RFC 4716 header line has no valid tag.")
                 }
-                let tag = parts[0]
-                if tag.lowercased() == "comment" {
-                    var value = parts[1].drop(while: { $0 == " " })
-                    if value.count >= 2, value.first == "\"", value.last == "\"" {
-                        value = value.dropFirst().dropLast(1)
-                    }
-                    comment = String(value).replacingOccurrences(of: "\\\"", with: "\"")
-                        .replacingOccurrences(of: "\\\\", with: "\\")
+                if parts[0].lowercased() == "comment" {
+                    comment = Self.unquotedHeaderValue(parts[1])
                 }
                 continue
             }
@@ -89,5 +86,27 @@ extension PublicKey {
             throw KeyFormatsError.invalidEncoding("The RFC 4716 block's body is not valid base64.")
         }
         return (try PublicKey(sshWireRepresentation: blob), comment)
+    }
+
+    /// A header value without the quotes that `ssh-keygen -e` and ``rfc4716Representation(comment:)`` put around
+    /// it, with their `\"` and `\\` escapes undone. Read as bytes, for the same reason as continuations.
+    private static func unquotedHeaderValue(_ value: Substring) -> String {
+        var bytes = Array(value.utf8.drop(while: { $0 == UInt8(ascii: " ") }))
+        if bytes.count >= 2, bytes.first == UInt8(ascii: "\""), bytes.last == UInt8(ascii: "\"") {
+            bytes = Array(bytes.dropFirst().dropLast(1))
+        }
+        var unescaped: [UInt8] = []
+        unescaped.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "\\"), index + 1 < bytes.count,
+                bytes[index + 1] == UInt8(ascii: "\"") || bytes[index + 1] == UInt8(ascii: "\\")
+            {
+                index += 1
+            }
+            unescaped.append(bytes[index])
+            index += 1
+        }
+        return String(decoding: unescaped, as: UTF8.self)
     }
 }

@@ -54,6 +54,44 @@ import Testing
         #expect(try KeyMaterial(publicKeyText: rfc4716).publicKey == key)
     }
 
+    /// Found by the RFC4716 fuzzer: a comment with a prepend character (U+0600) did not read back. The character
+    /// joins the closing quote, or the continuation backslash after it, into one Character, so Character-based
+    /// tests missed both; they read bytes now.
+    @Test(arguments: [
+        "x\u{0600}", "\u{0600}\"quoted\u{0602}\\",
+        String(repeating: "a", count: 59) + "\u{0600}" + String(repeating: "b", count: 40),
+    ])
+    func rfc4716CommentWithPrependCharacterReadsBack(_ comment: String) throws {
+        let key = try PrivateKey(generating: .ed25519).publicKey
+        let material = try KeyMaterial(publicKeyText: key.rfc4716Representation(comment: comment))
+        #expect(material.publicKey == key)
+        #expect(material.comment == comment)
+        let file = try Self.corpus("RFC4716", "regression-comment-prepend-character")
+        #expect(try KeyMaterial(bytes: file).comment == "x\u{0600}")
+    }
+
+    /// A PPK comment that starts with a combining mark joined the space of `Comment: ` into one Character, and the
+    /// reader refused the file it had written; header names are matched as bytes now.
+    @Test(arguments: ["\u{0301}accent first", "\u{0600}", "plain"])
+    func ppkCommentReadsBack(_ comment: String) throws {
+        let key = try PrivateKey(generating: .ed25519)
+        for version in [PPKVersion.v2, .v3] {
+            let material = try KeyMaterial(text: key.ppkRepresentation(comment: comment, version: version))
+            #expect(material.publicKey == key.publicKey)
+            #expect(material.comment == comment)
+        }
+    }
+
+    /// An OpenSSH line whose comment starts with a combining mark was split by Characters, which glued the comment
+    /// to the key; it is split by bytes now, as sshd splits it.
+    @Test(arguments: ["\u{0301}accent first", "\u{0600}x", "tab\there"])
+    func openSSHCommentReadsBack(_ comment: String) throws {
+        let key = try PrivateKey(generating: .ed25519).publicKey
+        let material = try KeyMaterial(publicKeyText: key.openSSHRepresentation(comment: comment))
+        #expect(material.publicKey == key)
+        #expect(material.comment == comment)
+    }
+
     /// 256 or more padding bytes made `UInt8(index + 1)` overflow. OpenSSH pads to the cipher's block size; up to
     /// 255 bytes of 1, 2, 3, … are still read, and longer padding is refused.
     @Test func openSSHPrivateKeyPadding() throws {
