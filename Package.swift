@@ -133,6 +133,8 @@ let package = Package(
             dependencies: [
                 "KeywayServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
             exclude: ["Golden"]
         ),

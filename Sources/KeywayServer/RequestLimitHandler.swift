@@ -1,3 +1,5 @@
+import AWSProtocol
+import EC2API
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
@@ -9,9 +11,11 @@ import NIOHTTPTypes
 ///   without one (chunked) is refused as soon as it passes the limit: `413` with an AWS error document, then the
 ///   connection is closed, so nothing more of it is read or drained;
 /// - a request must arrive whole within ``requestTimeout`` of its head (slow bodies, clients that stop sending);
-///   connections that never send a complete head are closed by Hummingbird's idle timeout.
-///
+///   connections that never send a complete head are closed by Hummingbird's idle timeout;
 /// - a `CONNECT` is refused (`405`) and the connection closed at once.
+///
+/// The deadline check is one timer a connection, armed when a request starts and none is armed, and re-armed only
+/// while a request is still arriving: a keep-alive connection does not schedule and cancel a timer per request.
 ///
 /// One handler a connection; it runs on the connection's event loop only.
 final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler {
@@ -23,7 +27,9 @@ final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler 
     private let requestTimeout: TimeAmount
     private let newRequestID: @Sendable () -> String
     private var bodyBytes = 0
-    private var deadline: Scheduled<Void>?
+    /// When the request being read started; nil between requests.
+    private var requestStarted: NIODeadline?
+    private var timer: Scheduled<Void>?
     /// Set once the connection is being refused: everything read after that is dropped.
     private var refused = false
     /// Whether the request in progress is Instance Connect's (JSON 1.1), whose errors are JSON.
@@ -60,9 +66,9 @@ final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler 
                 )
                 return
             }
-            self.deadline?.cancel()
-            let channel = context.channel
-            self.deadline = context.eventLoop.scheduleTask(in: self.requestTimeout) { channel.close(promise: nil) }
+            let now = context.eventLoop.now
+            self.requestStarted = now
+            if self.timer == nil { self.armTimer(context: context, at: now + self.requestTimeout) }
         case .body(let buffer):
             self.bodyBytes += buffer.readableBytes
             if self.bodyBytes > self.maximumBodySize {
@@ -70,8 +76,7 @@ final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler 
                 return
             }
         case .end:
-            self.deadline?.cancel()
-            self.deadline = nil
+            self.requestStarted = nil
             self.json = false
         }
         context.fireChannelRead(data)
@@ -95,12 +100,29 @@ final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        self.deadline?.cancel()
+        self.timer?.cancel()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.deadline?.cancel()
+        self.timer?.cancel()
         context.fireChannelInactive()
+    }
+
+    /// Closes the connection when the request being read is older than ``requestTimeout``; otherwise re-arms for
+    /// that request's deadline, or stays disarmed between requests.
+    private func armTimer(context: ChannelHandlerContext, at deadline: NIODeadline) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        self.timer = context.eventLoop.scheduleTask(deadline: deadline) {
+            let (handler, context) = loopBound.value
+            handler.timer = nil
+            guard let started = handler.requestStarted else { return }
+            let due = started + handler.requestTimeout
+            if due <= context.eventLoop.now {
+                context.close(promise: nil)
+            } else {
+                handler.armTimer(context: context, at: due)
+            }
+        }
     }
 
     private func refuseTooLarge(context: ChannelHandlerContext) {
@@ -115,14 +137,21 @@ final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler 
     /// Answers in EC2's error envelope (the service is not known before the body is read) and closes.
     private func refuse(context: ChannelHandlerContext, status: HTTPResponse.Status, code: String, message: String) {
         self.refused = true
-        self.deadline?.cancel()
+        self.timer?.cancel()
         let requestID = self.newRequestID()
-        let body =
-            self.json
-            ? #"{"Message":"\#(message)","__type":"\#(code)"}"#
-            : Self.errorDocument(code: code, message: message, requestID: requestID)
+        let body: String
         var fields = HTTPFields()
-        fields[.contentType] = self.json ? "application/x-amz-json-1.1" : "text/xml;charset=UTF-8"
+        if self.json {
+            body = InstanceConnectService.error(code, message, Int(status.code)).body
+            fields[.contentType] = "application/x-amz-json-1.1"
+        } else {
+            let response = XMLResponse.ec2Error(
+                AWSError(code: code, message: message, status: status),
+                requestID: requestID
+            )
+            body = response.body
+            fields[.contentType] = response.contentType
+        }
         fields[HTTPField.Name("x-amzn-RequestId")!] = requestID
         fields[.contentLength] = String(body.utf8.count)
         fields[.connection] = "close"
@@ -130,13 +159,5 @@ final class RequestLimitHandler: ChannelInboundHandler, RemovableChannelHandler 
         context.write(self.wrapOutboundOut(.body(context.channel.allocator.buffer(string: body))), promise: nil)
         let channel = context.channel
         context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
-    }
-
-    /// The document; `code` and `message` are fixed texts of this type, never request data.
-    static func errorDocument(code: String, message: String, requestID: String) -> String {
-        """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <Response><Errors><Error><Code>\(code)</Code><Message>\(message)</Message></Error></Errors><RequestID>\(requestID)</RequestID></Response>
-        """
     }
 }
