@@ -37,21 +37,7 @@ struct AWSDispatcher: Sendable {
 
     func dispatch(_ request: AWSRequest, requestID: String) async -> Outcome {
         guard self.inFlight.enter() else {
-            if request.header("X-Amz-Target") != nil {
-                return Outcome(
-                    response: XMLResponse(
-                        status: .badRequest,
-                        body: InstanceConnectService.error("ThrottlingException", "Rate exceeded", 400).body,
-                        contentType: "application/x-amz-json-1.1"
-                    ),
-                    service: InstanceConnectService.signingName,
-                    action: nil,
-                    errorCode: "ThrottlingException"
-                )
-            }
-            let service =
-                CredentialScope(request: request, parameters: QueryParameters([:]))?.service ?? EC2Service.signingName
-            return self.failure(Self.throttled(service), service: service, action: nil, requestID: requestID)
+            return self.refusal(Self.throttled(Self.refusalService(request)), request, requestID: requestID)
         }
         defer { self.inFlight.leave() }
         if let target = request.header("X-Amz-Target") {
@@ -64,9 +50,7 @@ struct AWSDispatcher: Sendable {
             let error = AWSError.malformedQueryString(
                 "The request has more than \(Self.maximumParameterCount) parameters."
             )
-            let service =
-                CredentialScope(request: request, parameters: QueryParameters([:]))?.service ?? EC2Service.signingName
-            return self.failure(error, service: service, action: nil, requestID: requestID)
+            return self.refusal(error, request, requestID: requestID)
         }
         let parameters: QueryParameters
         do {
@@ -248,6 +232,8 @@ struct AWSDispatcher: Sendable {
     /// the SDKs retry both with back-off.
     static func throttled(_ service: String) -> AWSError {
         switch service {
+        case InstanceConnectService.signingName:
+            AWSError(code: "ThrottlingException", message: "Rate exceeded")
         case IAMService.signingName, STSService.signingName:
             AWSError(code: "Throttling", message: "Rate exceeded")
         default:
@@ -269,7 +255,8 @@ struct AWSDispatcher: Sendable {
     /// A refusal decided before the request is parsed, in the envelope of the service its headers name: JSON for
     /// Instance Connect (`X-Amz-Target`), else the Query envelope of the service the request is signed for.
     func refusal(_ error: AWSError, _ request: AWSRequest, requestID: String) -> Outcome {
-        if request.header("X-Amz-Target") != nil {
+        let service = Self.refusalService(request)
+        if service == InstanceConnectService.signingName {
             return Outcome(
                 response: XMLResponse(
                     status: error.status,
@@ -281,9 +268,15 @@ struct AWSDispatcher: Sendable {
                 errorCode: error.code
             )
         }
-        let signedFor = CredentialScope(request: request, parameters: QueryParameters([:]))?.service
-        let service = signedFor.flatMap { Self.services.contains($0) ? $0 : nil } ?? EC2Service.signingName
         return self.failure(error, service: service, action: nil, requestID: requestID)
+    }
+
+    /// The service whose envelope a refusal before parsing uses: Instance Connect for a JSON request, else the
+    /// service the request is signed for, else EC2.
+    private static func refusalService(_ request: AWSRequest) -> String {
+        if request.header("X-Amz-Target") != nil { return InstanceConnectService.signingName }
+        let signedFor = CredentialScope(request: request, parameters: QueryParameters([:]))?.service
+        return signedFor.flatMap { Self.services.contains($0) ? $0 : nil } ?? EC2Service.signingName
     }
 
     private func failure(_ error: AWSError, service: String, action: String?, requestID: String) -> Outcome {
